@@ -1,0 +1,39 @@
+"""``python -m apigen``: compose the Hydra config -> validate -> build every component -> run."""
+
+from __future__ import annotations
+
+import sys
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from apigen.config import Config, register_schemas
+
+register_schemas()
+
+# Errors a user can fix from the message alone; anything else keeps its traceback.
+_USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "LLMFatalError",
+                "ResumeMismatch", "LocalModelError", "SpecError")
+
+
+@hydra.main(config_path="../conf", config_name="config", version_base="1.3")
+def main(dcfg: DictConfig) -> None:
+    from apigen.runner import run  # imported here so that --help and composition errors stay fast
+
+    try:
+        cfg: Config = OmegaConf.to_object(dcfg)  # type: ignore[assignment]
+    except OmegaConfBaseException as exc:
+        sys.exit(f"apigen: configuration error: {exc}")
+    hydra_cfg = HydraConfig.get()
+    try:
+        run(cfg, hydra_cfg.runtime.output_dir, list(hydra_cfg.overrides.task))
+    except Exception as exc:
+        if type(exc).__name__ in _USER_ERRORS:
+            sys.exit(f"apigen: error: {exc}")
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Structured-config schemas, one per config group, registered with Hydra.
+
+``conf/config.yaml`` puts ``apigen_schema`` first in its defaults list, so every group file, every
+experiment and every command-line override is merged into these typed dataclasses: an unknown
+key, a misspelled key or a value of the wrong type fails at composition time, naming the key.
+Checks that need more than a type (ranges, known style names, files that must exist) live in
+``validate`` and run before anything is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+from apigen.records import QUERY_STYLES
+
+
+@dataclass
+class RangeConfig:
+    """An inclusive integer range; each draw is uniform in [min, max]."""
+
+    min: int = 1
+    max: int = 1
+
+
+@dataclass
+class CatalogConfig:
+    # Python modules (.py), folders of them, or JSON spec files (.json); relative paths resolve
+    # against the working directory first, then the project root.
+    paths: List[str] = field(default_factory=lambda: ["api_catalog"])
+    # Empty means all. Names are matched case-insensitively.
+    categories: List[str] = field(default_factory=list)
+    apis: List[str] = field(default_factory=list)
+    exclude_apis: List[str] = field(default_factory=list)
+
+
+@dataclass
+class SamplerConfig:
+    # Relative weights of the query styles; styles with weight 0 are never drawn.
+    styles: Dict[str, float] = field(
+        default_factory=lambda: {"simple": 1.0, "multiple": 1.0, "parallel": 1.0, "parallel_multiple": 1.0}
+    )
+    # APIs offered per prompt for the 'multiple' styles (simple and parallel offer one).
+    apis_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(2, 4))
+    # Probability that a multi-API prompt draws all its APIs from one category.
+    same_category: float = 0.5
+    examples_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(1, 2))
+    examples_file: str = "prompts/fewshot/seed.jsonl"
+    queries_per_call: RangeConfig = field(default_factory=lambda: RangeConfig(1, 3))
+
+
+@dataclass
+class PromptConfig:
+    # Folders searched for templates, first match wins: put your own folder first to override.
+    search_path: List[str] = field(default_factory=lambda: ["prompts"])
+    # Generator framings; the template sampler draws one per sample. Each includes the style block
+    # styles/<style>.j2.
+    generator: List[str] = field(default_factory=lambda: ["generator/standard.j2"])
+    judge: str = "judge/semantic.j2"
+
+
+@dataclass
+class LocalModelConfig:
+    """The embedded llama.cpp model (used when llm.model starts with 'local/')."""
+
+    gguf_path: Optional[str] = None
+    model_id: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    chat_format: Optional[str] = None
+    n_ctx: int = 4096
+    n_threads: int = 0  # 0: one per core
+    seed: int = 0
+
+
+@dataclass
+class LLMConfig:
+    """Mirrors litellm: ``model`` is any litellm model string ('openai/gpt-4o-mini',
+    'ollama/qwen2.5', 'hosted_vllm/...', 'local/...' for the embedded model)."""
+
+    model: str = MISSING
+    api_base: Optional[str] = None
+    api_key: Optional[str] = None
+    temperature: float = 0.7
+    max_tokens: int = 1024
+    timeout_s: float = 120.0
+    max_retries: int = 3
+    retry_backoff_s: float = 1.0
+    # Ask for structured JSON output (response_format); switch off for servers that reject it.
+    json_mode: bool = True
+    # Passed through to litellm.acompletion as is (top_p, seed, extra_headers, ...).
+    extra: Dict[str, Any] = field(default_factory=dict)
+    local: LocalModelConfig = field(default_factory=LocalModelConfig)
+
+
+@dataclass
+class FormatVerifierConfig:
+    enabled: bool = True
+
+
+@dataclass
+class ExecutionVerifierConfig:
+    enabled: bool = True
+    timeout_s: float = 10.0
+    workers: int = 2
+    memory_mb: int = 1024
+    max_result_chars: int = 4000
+
+
+@dataclass
+class SemanticVerifierConfig:
+    enabled: bool = True
+    # The judge is asked `votes` times; the candidate passes when the share of passing votes is
+    # at least `pass_threshold`.
+    votes: int = 1
+    pass_threshold: float = 1.0
+
+
+@dataclass
+class VerifierConfig:
+    format: FormatVerifierConfig = field(default_factory=FormatVerifierConfig)
+    execution: ExecutionVerifierConfig = field(default_factory=ExecutionVerifierConfig)
+    semantic: SemanticVerifierConfig = field(default_factory=SemanticVerifierConfig)
+
+
+@dataclass
+class OutputConfig:
+    # Extra export formats written next to the Hugging Face dataset: json (xlam-style list),
+    # jsonl, parquet.
+    formats: List[str] = field(default_factory=lambda: ["json"])
+    progress: bool = True
+
+
+@dataclass
+class Config:
+    name: str = "default"
+    num_samples: int = 10
+    seed: int = 0
+    concurrency: int = 4
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    judge: LLMConfig = field(default_factory=LLMConfig)
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+EXPORT_FORMATS = ("json", "jsonl", "parquet")
+
+
+class ConfigError(ValueError):
+    """A configuration that composes but cannot work; the message names the key."""
+
+
+def register_schemas() -> None:
+    ConfigStore.instance().store(name="apigen_schema", node=Config)
+
+
+def _check_range(key: str, rng: RangeConfig, minimum: int) -> None:
+    if rng.min < minimum or rng.max < rng.min:
+        raise ConfigError(f"{key}: need {minimum} <= min <= max, got min={rng.min} max={rng.max}")
+
+
+def validate(cfg: Config) -> None:
+    """Checks beyond types; raises ConfigError naming the offending key."""
+    if cfg.num_samples < 0:
+        raise ConfigError(f"num_samples: must be >= 0, got {cfg.num_samples}")
+    if cfg.concurrency < 1:
+        raise ConfigError(f"concurrency: must be >= 1, got {cfg.concurrency}")
+    unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES))
+    if unknown:
+        raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES)}")
+    if any(w < 0 for w in cfg.sampler.styles.values()) or not any(cfg.sampler.styles.values()):
+        raise ConfigError("sampler.styles: weights must be >= 0 and at least one must be > 0")
+    _check_range("sampler.apis_per_prompt", cfg.sampler.apis_per_prompt, 1)
+    _check_range("sampler.examples_per_prompt", cfg.sampler.examples_per_prompt, 0)
+    _check_range("sampler.queries_per_call", cfg.sampler.queries_per_call, 1)
+    if not 0.0 <= cfg.sampler.same_category <= 1.0:
+        raise ConfigError(f"sampler.same_category: must be in [0, 1], got {cfg.sampler.same_category}")
+    if not cfg.prompt.generator:
+        raise ConfigError("prompt.generator: needs at least one template")
+    semantic = cfg.verifier.semantic
+    if semantic.votes < 1:
+        raise ConfigError(f"verifier.semantic.votes: must be >= 1, got {semantic.votes}")
+    if not 0.0 < semantic.pass_threshold <= 1.0:
+        raise ConfigError(f"verifier.semantic.pass_threshold: must be in (0, 1], got {semantic.pass_threshold}")
+    execution = cfg.verifier.execution
+    if execution.timeout_s <= 0 or execution.workers < 1 or execution.memory_mb < 64:
+        raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")
+    for key, llm in (("llm", cfg.llm), ("judge", cfg.judge)):
+        if llm.max_tokens < 1 or llm.timeout_s <= 0 or llm.max_retries < 0:
+            raise ConfigError(f"{key}: need max_tokens >= 1, timeout_s > 0, max_retries >= 0")
+    bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
+    if bad_formats:
+        raise ConfigError(f"output.formats: unknown format(s) {bad_formats}; known: {list(EXPORT_FORMATS)}")

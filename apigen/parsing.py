@@ -1,0 +1,114 @@
+"""Turning a generator completion into candidates. Model output is data: this never raises.
+
+Structural problems become candidates carrying a ``parse_error`` code that the format check
+turns into a rejection: the whole reply when it is not usable JSON, one pair when only that pair
+is malformed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from apigen.records import Candidate, Completion, SampleRequest, ToolCall
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+# JSON schema of the generator's reply, for backends that constrain decoding.
+GENERATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "pairs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "answers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "arguments": {"type": "object"}},
+                            "required": ["name", "arguments"],
+                        },
+                    },
+                },
+                "required": ["query", "answers"],
+            },
+        }
+    },
+    "required": ["pairs"],
+}
+
+
+def loads_lenient(text: str) -> Any:
+    """json.loads after stripping a Markdown code fence; raises ValueError."""
+    match = _FENCE.match(text)
+    return json.loads(match.group(1) if match else text.strip())
+
+
+def _whole_reply_error(request: SampleRequest, completion: Completion, code: str, detail: str) -> list[Candidate]:
+    return [Candidate(
+        candidate_id=f"{request.sample_id}-0", sample_id=request.sample_id, position=0,
+        style=request.style, api_names=request.api_names,
+        parse_error=code, parse_detail=detail, raw=completion.text[:20000],
+    )]
+
+
+def _parse_pair(item: Any) -> tuple[str, tuple[ToolCall, ...], str | None, str]:
+    """(query, calls, error code, detail) of one pair."""
+    if not isinstance(item, dict):
+        return "", (), "wrong_field_type", f"pair must be an object, got {type(item).__name__}"
+    query = item.get("query")
+    answers = item.get("answers")
+    if "query" not in item or "answers" not in item:
+        missing = [k for k in ("query", "answers") if k not in item]
+        return str(query or ""), (), "missing_field", f"pair lacks {missing}"
+    if not isinstance(query, str):
+        return "", (), "wrong_field_type", f"'query' must be a string, got {type(query).__name__}"
+    if not isinstance(answers, list):
+        return query, (), "wrong_field_type", f"'answers' must be a list, got {type(answers).__name__}"
+    calls = []
+    for i, call in enumerate(answers):
+        if not isinstance(call, dict) or "name" not in call or "arguments" not in call:
+            return query, (), "missing_field", f"answers[{i}] must be an object with 'name' and 'arguments'"
+        name, arguments = call["name"], call["arguments"]
+        if isinstance(arguments, str):  # some models JSON-encode the arguments a second time
+            try:
+                arguments = json.loads(arguments)
+            except ValueError:
+                pass
+        if not isinstance(name, str) or not isinstance(arguments, dict):
+            return query, (), "wrong_field_type", f"answers[{i}]: 'name' must be a string and 'arguments' an object"
+        calls.append(ToolCall(name=name, arguments=arguments))
+    return query, tuple(calls), None, ""
+
+
+def parse_completion(request: SampleRequest, completion: Completion) -> list[Candidate]:
+    if completion.finish_reason == "length":
+        return _whole_reply_error(request, completion, "truncated", "the reply hit max_tokens before it ended")
+    try:
+        data = loads_lenient(completion.text)
+    except (ValueError, RecursionError) as exc:
+        return _whole_reply_error(request, completion, "invalid_json", f"not JSON: {exc}"[:300])
+    if isinstance(data, dict) and "pairs" in data:
+        pairs = data["pairs"]
+    elif isinstance(data, list):
+        pairs = data
+    elif isinstance(data, dict) and "query" in data:
+        pairs = [data]
+    else:
+        return _whole_reply_error(request, completion, "missing_field", "reply has no 'pairs' list")
+    if not isinstance(pairs, list) or not pairs:
+        return _whole_reply_error(request, completion, "missing_field", "'pairs' must be a non-empty list")
+    candidates = []
+    for position, item in enumerate(pairs):
+        query, calls, error, detail = _parse_pair(item)
+        candidates.append(Candidate(
+            candidate_id=f"{request.sample_id}-{position}", sample_id=request.sample_id, position=position,
+            style=request.style, api_names=request.api_names, query=query, calls=calls,
+            parse_error=error, parse_detail=detail,
+            raw=json.dumps(item, ensure_ascii=False)[:20000] if error else "",
+        ))
+    return candidates

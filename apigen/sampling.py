@@ -1,0 +1,133 @@
+"""Samplers: which APIs, which query style, which few-shot examples and which prompt template a
+generation call gets. Each request is drawn from its own RNG seeded by (seed, index, config
+digest), so the same config and seed give the same prompts whatever the concurrency or order.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from apigen.catalog import Catalog
+from apigen.config import RangeConfig, SamplerConfig
+from apigen.paths import resolve_path
+from apigen.records import QUERY_STYLES, ApiSpec, SampleRequest, stable_hash
+
+MULTI_API_STYLES = ("multiple", "parallel_multiple")
+
+
+class SamplerError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class FewShotExample:
+    id: str
+    style: str
+    query: str
+    answers: list[dict[str, Any]]
+    tools: list[str]
+
+
+def load_examples(path: str) -> list[FewShotExample]:
+    """Read the few-shot seed file (JSON lines); a bad line fails naming the file and line."""
+    file = resolve_path(path)
+    if not file.is_file():
+        raise SamplerError(f"sampler.examples_file: '{file}' not found")
+    examples = []
+    for lineno, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            example = FewShotExample(
+                id=str(data["id"]), style=str(data["style"]), query=str(data["query"]),
+                answers=list(data["answers"]), tools=list(data.get("tools", [])),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SamplerError(f"{file}:{lineno}: not a valid example ({type(exc).__name__}: {exc})") from None
+        if example.style not in QUERY_STYLES:
+            raise SamplerError(f"{file}:{lineno}: unknown style '{example.style}'")
+        examples.append(example)
+    return examples
+
+
+def _draw(rng: random.Random, rng_cfg: RangeConfig) -> int:
+    return rng.randint(rng_cfg.min, rng_cfg.max)
+
+
+class ApiSampler:
+    """Simple and parallel prompts get one API; the multiple styles get k, all from one category
+    with probability ``same_category``, else from the whole catalog. Categories are drawn first,
+    so small categories are not drowned by large ones."""
+
+    def __init__(self, catalog: Catalog, apis_per_prompt: RangeConfig, same_category: float):
+        self.groups = catalog.by_category()
+        self.categories = sorted(self.groups)
+        self.all = list(catalog.specs)
+        self.apis_per_prompt, self.same_category = apis_per_prompt, same_category
+
+    def sample(self, rng: random.Random, style: str) -> list[ApiSpec]:
+        category = rng.choice(self.categories)
+        if style not in MULTI_API_STYLES:
+            return [rng.choice(self.groups[category])]
+        k = min(max(2, _draw(rng, self.apis_per_prompt)), len(self.all))
+        if rng.random() < self.same_category:
+            chosen = rng.sample(self.groups[category], min(k, len(self.groups[category])))
+        else:
+            chosen = []
+        rest = [s for s in self.all if s not in chosen]
+        chosen += rng.sample(rest, k - len(chosen))
+        return chosen
+
+
+class ExampleSampler:
+    """k few-shot examples, preferring ones of the requested style."""
+
+    def __init__(self, examples: Sequence[FewShotExample], per_prompt: RangeConfig):
+        self.examples, self.per_prompt = list(examples), per_prompt
+        self.by_id = {e.id: e for e in self.examples}
+
+    def sample(self, rng: random.Random, style: str) -> list[FewShotExample]:
+        k = min(_draw(rng, self.per_prompt), len(self.examples))
+        same = [e for e in self.examples if e.style == style]
+        chosen = rng.sample(same, min(k, len(same)))
+        others = [e for e in self.examples if e.style != style]
+        return chosen + rng.sample(others, k - len(chosen))
+
+
+class RequestSampler:
+    """Combines the style, API, example and template samplers into SampleRequests."""
+
+    def __init__(self, catalog: Catalog, cfg: SamplerConfig, templates: Sequence[str],
+                 examples: Sequence[FewShotExample], seed: int, config_digest: str):
+        self.styles = [s for s in QUERY_STYLES if cfg.styles.get(s, 0) > 0]
+        self.weights = [cfg.styles[s] for s in self.styles]
+        self.apis = ApiSampler(catalog, cfg.apis_per_prompt, cfg.same_category)
+        self.examples = ExampleSampler(examples, cfg.examples_per_prompt)
+        self.templates = list(templates)
+        self.queries_per_call = cfg.queries_per_call
+        self.seed, self.config_digest = seed, config_digest
+
+    def request(self, index: int) -> SampleRequest:
+        sample_id = stable_hash(self.seed, index, self.config_digest)
+        rng = random.Random(sample_id)
+        style = rng.choices(self.styles, weights=self.weights)[0]
+        apis = self.apis.sample(rng, style)
+        examples = self.examples.sample(rng, style)
+        return SampleRequest(
+            sample_id=sample_id,
+            index=index,
+            style=style,
+            api_names=tuple(a.name for a in apis),
+            example_ids=tuple(e.id for e in examples),
+            template=rng.choice(self.templates),
+            num_queries=_draw(rng, self.queries_per_call),
+        )
+
+
+def example_file_digest(path: str) -> str:
+    return stable_hash(Path(resolve_path(path)).read_text(encoding="utf-8"))

@@ -1,0 +1,30 @@
+"""Stage 2, the execution check: every call really runs, out of process, and must succeed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from apigen.catalog import Catalog
+from apigen.records import Candidate, Verdict
+from apigen.verify.sandbox import ExecutionResult, SandboxPool
+
+
+class ExecutionChecker:
+    def __init__(self, catalog: Catalog, pool: SandboxPool):
+        self.catalog, self.pool = catalog, pool
+
+    async def _run(self, name: str, arguments: dict) -> ExecutionResult:
+        spec = self.catalog.get(name)
+        if spec is None:  # only reachable with the format check switched off
+            return ExecutionResult(False, code="unknown_function", error_type="UnknownFunction",
+                                   message=f"'{name}' is not in the catalog")
+        return await self.pool.execute(spec.executor, arguments)
+
+    async def check(self, candidate: Candidate) -> Verdict:
+        results = await asyncio.gather(*(self._run(c.name, c.arguments) for c in candidate.calls))
+        records = [{"name": c.name, **r.to_dict()} for c, r in zip(candidate.calls, results)]
+        for i, (call, result) in enumerate(zip(candidate.calls, results)):
+            if not result.ok:
+                detail = f"call {i} '{call.name}': {result.error_type}: {result.message}"
+                return Verdict(candidate.candidate_id, "execution", False, result.code, detail, {"results": records})
+        return Verdict(candidate.candidate_id, "execution", True, data={"results": records})

@@ -1,0 +1,117 @@
+"""Stage 1, the format check: structure, offered functions and argument schemas. No LLM, no
+execution. Every rejection carries a stable reason code and a message naming the call and the
+argument."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+
+from apigen.catalog import Catalog
+from apigen.records import ApiSpec, Candidate, Verdict
+
+
+def _is_integer(_checker: Any, value: Any) -> bool:
+    # JSON Schema counts 1.0 as an integer; a Python function declared `int` should not get a float.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(_checker: Any, value: Any) -> bool:
+    # An integer is acceptable where a number (float) is expected (the BFCL policy); a bool is not.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+StrictValidator = validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+# jsonschema's keyword -> our reason code; the first listed that fails is reported.
+_KEYWORD_CODES = (
+    ("additionalProperties", "unknown_argument"),
+    ("required", "missing_required_argument"),
+    ("type", "wrong_argument_type"),
+    ("enum", "invalid_enum_value"),
+)
+
+
+def _closed(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Unknown arguments are an error unless the spec explicitly allows them."""
+    schema = dict(parameters)
+    schema.setdefault("additionalProperties", False)
+    return schema
+
+
+class FormatChecker:
+    def __init__(self, catalog: Catalog, enabled: bool = True):
+        # Disabled, it still rejects replies that could not be parsed: there is nothing to run.
+        self.catalog, self.enabled = catalog, enabled
+        self._validators: dict[str, Any] = {}
+
+    def _validator(self, spec: ApiSpec) -> Any:
+        if spec.name not in self._validators:
+            self._validators[spec.name] = StrictValidator(_closed(spec.parameters))
+        return self._validators[spec.name]
+
+    def _reject(self, candidate: Candidate, reason: str, detail: str) -> Verdict:
+        return Verdict(candidate.candidate_id, "format", False, reason, detail)
+
+    def check(self, candidate: Candidate) -> Verdict:
+        try:
+            return self._check(candidate)
+        except Exception as exc:  # a checker bug must reject the candidate, not end the run
+            return self._reject(candidate, "checker_error", f"{type(exc).__name__}: {exc}")
+
+    def _check(self, candidate: Candidate) -> Verdict:
+        if candidate.parse_error:
+            return self._reject(candidate, candidate.parse_error, candidate.parse_detail)
+        if not self.enabled:
+            return Verdict(candidate.candidate_id, "format", True, "skipped", "format checks are switched off")
+        if not candidate.query.strip():
+            return self._reject(candidate, "empty_query", "the query is empty")
+        if not candidate.calls:
+            return self._reject(candidate, "no_calls", "the answer holds no function call")
+        seen: set[str] = set()
+        for i, call in enumerate(candidate.calls):
+            if call.name not in candidate.api_names or self.catalog.get(call.name) is None:
+                return self._reject(candidate, "unknown_function",
+                                    f"call {i}: '{call.name}' is not one of the offered functions {list(candidate.api_names)}")
+            key = json.dumps([call.name, call.arguments], sort_keys=True)
+            if key in seen:
+                return self._reject(candidate, "duplicate_call", f"call {i}: '{call.name}' repeats an earlier call exactly")
+            seen.add(key)
+            verdict = self._check_arguments(candidate, i, call.name, call.arguments)
+            if verdict is not None:
+                return verdict
+        return self._check_style(candidate) or Verdict(candidate.candidate_id, "format", True)
+
+    def _check_arguments(self, candidate: Candidate, index: int, name: str, arguments: dict[str, Any]) -> Verdict | None:
+        spec = self.catalog.get(name)
+        assert spec is not None
+        errors = list(self._validator(spec).iter_errors(arguments))
+        if not errors:
+            return None
+        for keyword, code in _KEYWORD_CODES:
+            for error in errors:
+                if error.validator == keyword:
+                    return self._reject(candidate, code, f"call {index} '{name}': {_describe(error)}")
+        return self._reject(candidate, "schema_violation", f"call {index} '{name}': {_describe(errors[0])}")
+
+    def _check_style(self, candidate: Candidate) -> Verdict | None:
+        calls = candidate.calls
+        names = {c.name for c in calls}
+        style = candidate.style
+        if style in ("simple", "multiple") and len(calls) != 1:
+            return self._reject(candidate, "call_count_mismatch", f"a {style} query needs exactly one call, got {len(calls)}")
+        if style == "parallel" and (len(calls) < 2 or len(names) != 1):
+            return self._reject(candidate, "call_count_mismatch",
+                                f"a parallel query needs two or more calls of one function, got {len(calls)} call(s) of {sorted(names)}")
+        if style == "parallel_multiple" and (len(calls) < 2 or len(names) < 2):
+            return self._reject(candidate, "call_count_mismatch",
+                                f"a parallel_multiple query needs calls of two or more functions, got {len(calls)} call(s) of {sorted(names)}")
+        return None
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    return f"argument '{where}': {error.message}" if where else error.message

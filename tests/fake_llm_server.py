@@ -1,0 +1,106 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1 with scripted replies, latency and faults.
+
+Requests are routed by a ``router(request_json) -> route name``; each route has a script: a list
+of replies served in order (the last one repeats), or a callable ``(request_json) -> reply``.
+A reply is a string (the message content), or a dict with ``content``, ``finish_reason``,
+``status`` (an HTTP error status to answer with instead) and ``delay`` (seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+Reply = Any
+Script = list | Callable[[dict], Reply]
+
+
+def is_judge(request: dict) -> bool:
+    system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
+    return "reviewer" in system
+
+
+def default_router(request: dict) -> str:
+    return "judge" if is_judge(request) else "generator"
+
+
+class FakeLLMServer:
+    def __init__(self, scripts: dict[str, Script], router: Callable[[dict], str] = default_router,
+                 latency_s: float = 0.0, fail_first: int = 0, fail_status: int = 500):
+        self.scripts, self.router, self.latency_s = scripts, router, latency_s
+        self.fail_first, self.fail_status = fail_first, fail_status
+        self.requests: list[dict] = []
+        self.served: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> "FakeLLMServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def routed(self, route: str) -> list[dict]:
+        return [r for r in self.requests if self.router(r) == route]
+
+    def _next_reply(self, request: dict) -> tuple[Reply, int]:
+        with self.lock:
+            self.requests.append(request)
+            count = len(self.requests)
+            if count <= self.fail_first:
+                return {"status": self.fail_status}, count
+            route = self.router(request)
+            script = self.scripts[route]
+            n = self.served.get(route, 0)
+            self.served[route] = n + 1
+        if callable(script):
+            return script(request), count
+        return script[min(n, len(script) - 1)], count
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                reply, count = server._next_reply(body)
+                reply = {"content": reply} if isinstance(reply, str) else dict(reply)
+                time.sleep(reply.get("delay", server.latency_s))
+                if reply.get("status"):
+                    self._send(reply["status"], {"error": {"message": "scripted fault", "type": "server_error"}})
+                    return
+                content = reply.get("content", "")
+                self._send(200, {
+                    "id": f"chatcmpl-{count}", "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model", "fake-model"),
+                    "choices": [{"index": 0, "finish_reason": reply.get("finish_reason", "stop"),
+                                 "message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": max(1, len(content) // 4),
+                              "total_tokens": 10 + max(1, len(content) // 4)},
+                })
+
+        return Handler
