@@ -71,11 +71,13 @@ class ApiExample(Record):
 @dataclass(frozen=True)
 class ExecutorBinding(Record):
     """How an API is executed. kind 'python': ``function`` in the module file ``target``.
-    kind 'none': a schema-only tool that cannot be executed."""
+    kind 'none': a schema-only tool that cannot be executed. ``options`` holds kind-specific
+    settings (for example whether a Python executor may use the network)."""
 
     kind: str
     target: str = ""
     function: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
