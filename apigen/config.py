@@ -67,7 +67,7 @@ class LocalModelConfig:
     """The embedded llama.cpp model (used when llm.model starts with 'local/')."""
 
     gguf_path: Optional[str] = None
-    model_id: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    model_id: str = "qwen2.5-coder-1.5b"
     chat_format: Optional[str] = None
     n_ctx: int = 4096
     n_threads: int = 0  # 0: one per core

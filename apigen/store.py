@@ -104,8 +104,21 @@ class RunStore:
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.state = self._load()
-        self._candidates = (self.run_dir / CANDIDATES).open("a", encoding="utf-8")
-        self._verdicts = (self.run_dir / VERDICTS).open("a", encoding="utf-8")
+        self._candidates = self._open_append(self.run_dir / CANDIDATES)
+        self._verdicts = self._open_append(self.run_dir / VERDICTS)
+
+    @staticmethod
+    def _open_append(path: Path) -> Any:
+        """Open for appending; a line left half-written by a kill is ended first, so that the next
+        record does not get glued onto it."""
+        handle = path.open("a", encoding="utf-8")
+        if path.stat().st_size:
+            with path.open("rb") as existing:
+                existing.seek(-1, os.SEEK_END)
+                if existing.read(1) != b"\n":
+                    handle.write("\n")
+                    handle.flush()
+        return handle
 
     def _load(self) -> RunState:
         state = RunState()
@@ -138,7 +151,7 @@ class RunStore:
 
     def append_error(self, request: SampleRequest, completion: Completion) -> None:
         """A generation call that failed after its retries; the sample stays unfinished."""
-        with (self.run_dir / ERRORS).open("a", encoding="utf-8") as handle:
+        with self._open_append(self.run_dir / ERRORS) as handle:
             self._append(handle, {"request": request.to_dict(), "completion": completion.to_dict()})
 
     def append_outcome(self, outcome: Outcome) -> None:
@@ -181,7 +194,8 @@ class RunStore:
         target = self.run_dir / DATASET
         staging = self.run_dir / (DATASET + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
-        dataset = Dataset.from_list(rows, features=features)
+        # from_dict, not from_list: an empty run must still give a dataset with the four columns.
+        dataset = Dataset.from_dict({c: [r[c] for r in rows] for c in EXPORT_COLUMNS}, features=features)
         dataset.save_to_disk(str(staging))
         formats = set(formats)
         if "json" in formats:

@@ -79,7 +79,10 @@ class LLMClient:
         for attempt in range(self.cfg.max_retries + 1):
             started = time.perf_counter()
             try:
-                response = await asyncio.wait_for(litellm.acompletion(**kwargs), self.cfg.timeout_s + 5)
+                # An embedded model queues calls behind one lock and is bounded by max_tokens; a
+                # wall-clock limit would count the queueing, so only remote calls get one.
+                timeout = None if self.is_local else self.cfg.timeout_s + 5
+                response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
                 return self._to_completion(sample_id, response, time.perf_counter() - started)
             except FATAL_ERRORS as exc:
                 raise LLMFatalError(f"{self.role} model '{self.cfg.model}': {type(exc).__name__}: {exc}") from None

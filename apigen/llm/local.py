@@ -1,0 +1,121 @@
+"""The embedded model as a litellm custom provider: ``local/<name>`` model strings.
+
+llama-cpp-python runs in this process; the rest of the pipeline calls it through
+``litellm.acompletion`` like any hosted model. One llama.cpp context is not safe to use from two
+threads, and on a CPU two concurrent generations only slow each other down, so calls are
+serialised by a lock and run in a worker thread to keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import litellm
+from litellm import CustomLLM, ModelResponse, Usage
+
+from apigen.config import Config, LocalModelConfig
+from apigen.llm.models import LocalModelError, resolve_gguf
+
+PROVIDER = "local"
+# What llama-cpp-python's create_chat_completion accepts from the OpenAI parameter set.
+_PASSED_THROUGH = ("temperature", "top_p", "max_tokens", "stop", "seed", "response_format",
+                   "presence_penalty", "frequency_penalty")
+
+
+@dataclass
+class _LoadedModel:
+    path: Path
+    settings: LocalModelConfig
+    llama: Any
+    lock: threading.Lock
+
+
+def load_llama(path: Path, settings: LocalModelConfig) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise LocalModelError(
+            "the embedded model needs llama-cpp-python: pip install -e '.[local]' "
+            "(it compiles from source, about 5 minutes on 2 cores)"
+        ) from None
+    threads = settings.n_threads or os.cpu_count() or 1
+    return Llama(
+        model_path=str(path), n_ctx=settings.n_ctx, n_threads=threads, n_threads_batch=threads,
+        chat_format=settings.chat_format, seed=settings.seed, verbose=False,
+    )
+
+
+class LocalProvider(CustomLLM):
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: dict[str, _LoadedModel] = {}
+
+    def add(self, name: str, settings: LocalModelConfig) -> None:
+        if name in self.models:
+            return
+        path = resolve_gguf(settings.model_id, settings.gguf_path)
+        self.models[name] = _LoadedModel(path, settings, load_llama(path, settings), threading.Lock())
+
+    def _generate(self, name: str, messages: list, params: dict[str, Any]) -> tuple[dict[str, Any], float]:
+        model = self.models.get(name)
+        if model is None:
+            raise litellm.exceptions.NotFoundError(f"no embedded model '{name}' is loaded", model=name, llm_provider=PROVIDER)
+        kwargs = {k: params[k] for k in _PASSED_THROUGH if params.get(k) is not None}
+        with model.lock:
+            started = time.perf_counter()
+            result = model.llama.create_chat_completion(messages=messages, **kwargs)
+            return result, time.perf_counter() - started
+
+    def _response(self, name: str, result: dict[str, Any]) -> ModelResponse:
+        choice = result["choices"][0]
+        usage = result.get("usage", {})
+        return ModelResponse(
+            id=result.get("id", f"local-{uuid.uuid4().hex}"),
+            model=f"{PROVIDER}/{name}",
+            choices=[{"index": 0, "finish_reason": choice.get("finish_reason") or "stop",
+                      "message": {"role": "assistant", "content": choice["message"].get("content") or ""}}],
+            usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
+                        total_tokens=usage.get("total_tokens", 0)),
+        )
+
+    def completion(self, model: str, messages: list, *args: Any, optional_params: dict | None = None, **kwargs: Any) -> ModelResponse:
+        result, _ = self._generate(model, messages, optional_params or {})
+        return self._response(model, result)
+
+    async def acompletion(self, model: str, messages: list, *args: Any, optional_params: dict | None = None, **kwargs: Any) -> ModelResponse:
+        result, _ = await asyncio.to_thread(self._generate, model, messages, optional_params or {})
+        return self._response(model, result)
+
+
+    def close(self) -> None:
+        # Free llama.cpp explicitly: left to interpreter shutdown, its destructor runs after the
+        # library's globals are gone and prints a spurious traceback.
+        for model in self.models.values():
+            model.llama.close()
+        self.models.clear()
+
+
+_PROVIDER = LocalProvider()
+atexit.register(_PROVIDER.close)
+
+
+def provider() -> LocalProvider:
+    return _PROVIDER
+
+
+def register_local_provider(cfg: Config) -> None:
+    """Load the embedded model(s) named by ``llm``/``judge`` and route ``local/`` to them. A judge
+    with the generator's model string shares the generator's loaded model."""
+    for role in (cfg.llm, cfg.judge):
+        if role.model.startswith(f"{PROVIDER}/"):
+            _PROVIDER.add(role.model.split("/", 1)[1], role.local)
+    if not any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):
+        litellm.custom_provider_map = [*litellm.custom_provider_map, {"provider": PROVIDER, "custom_handler": _PROVIDER}]

@@ -1,0 +1,61 @@
+"""Shared test helpers: real Hydra composition of conf/, and the fake OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+import apigen  # noqa: F401  (sets the offline environment before litellm is imported)
+from apigen.config import Config, register_schemas
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "conf"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fake_llm_server import FakeLLMServer  # noqa: E402
+
+register_schemas()
+
+
+def compose_config(overrides: list[str] | None = None) -> Config:
+    """Compose conf/ exactly as `python -m apigen` does, and return the typed Config."""
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3", job_name="apigen"):
+        dcfg = compose(config_name="config", overrides=list(overrides or []))
+    return OmegaConf.to_object(dcfg)  # type: ignore[return-value]
+
+
+def fake_llm_overrides(server: FakeLLMServer) -> list[str]:
+    return ["llm=openai_compatible", f"llm.api_base={server.api_base}", "llm.model=openai/fake-model",
+            "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
+
+
+def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-m", "apigen", *args], cwd=str(cwd or ROOT), capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def pairs(*items: tuple[str, list[tuple[str, dict]]]) -> str:
+    """A generator reply: pairs(("query", [("fn", {args})]), ...)."""
+    return json.dumps({"pairs": [{"query": q, "answers": [{"name": n, "arguments": a} for n, a in calls]} for q, calls in items]})
+
+
+def judge(passed: bool, thought: str = "checked") -> str:
+    return json.dumps({"thought": thought, "passed": passed})
+
+
+@pytest.fixture
+def tmp_run(tmp_path: Path) -> Path:
+    return tmp_path / "run"
