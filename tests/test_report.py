@@ -22,3 +22,12 @@ def test_breakdown_has_counts_shares_and_meanings():
     report = render_report({**stats, "name": "t", "models": {}, "samples": {}, "usage": {}, "timings": {}})
     assert "| format | `placeholder_value` | 3 | 75.0% | 30.0% |" in report
     assert "| execution | `timeout` | 1 | 100.0% | 10.0% |" in report
+
+
+def test_every_reason_code_is_in_the_verification_docs():
+    from pathlib import Path
+
+    from apigen.verify.reasons import REASONS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "VERIFICATION.md").read_text()
+    assert all(f"| {r.stage} | `{r.code}` | {r.meaning} |" in docs for r in REASONS)
