@@ -1,4 +1,4 @@
-"""Throughput of Stage 1 (format) + Stage 2 (execution) on trivial functions with a warm pool,
+"""Throughput of Stage 1 (format) + Stage 2 (execution) on a trivial function with a warm pool,
 and the sandbox's overhead per call against calling the function in process.
 
     PYTHONPATH=. python benchmarks/bench_verify.py [--calls 5000] [--workers N] [--concurrency 64]
@@ -12,33 +12,23 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from apigen.catalog import load_catalog
+from apigen.catalog.python_module import load_module
+from apigen.paths import PROJECT_ROOT
 from apigen.records import Candidate, ToolCall
 from apigen.verify.execution import ExecutionChecker
 from apigen.verify.format import FormatChecker
 from apigen.verify.sandbox import SandboxPool
 
-MODULE = '''
-CATEGORY = "Bench"
-
-
-def add(a: int, b: int) -> int:
-    """Add two integers.
-
-    Args:
-        a: First addend.
-        b: Second addend.
-    """
-    return a + b
-'''
+# A trivial function of the built-in catalog: is_prime(n) on small n costs microseconds.
+MODULE = PROJECT_ROOT / "api_catalog" / "mathematics.py"
+FUNCTION = "is_prime"
 
 
 def candidates(n: int) -> list[Candidate]:
-    return [Candidate(f"c{i}", "s", i, "simple", ("add",), f"Add {i} and 1.", (ToolCall("add", {"a": i, "b": 1}),))
+    return [Candidate(f"c{i}", "s", i, "simple", (FUNCTION,), f"Is {i % 500 + 2} prime?", (ToolCall(FUNCTION, {"n": i % 500 + 2}),))
             for i in range(n)]
 
 
@@ -72,13 +62,13 @@ async def pipeline_throughput(catalog, cands, workers: int, concurrency: int) ->
 async def sequential_latency(catalog, n: int) -> list[float]:
     """One call at a time on one warm worker: the sandbox's round trip per call."""
     pool = SandboxPool(workers=1, timeout_s=10)
-    spec = catalog.get("add")
+    spec = catalog.get(FUNCTION)
     try:
-        await pool.execute(spec.executor, {"a": 0, "b": 0})
+        await pool.execute(spec.executor, {"n": 2})
         times = []
         for i in range(n):
             started = time.perf_counter()
-            result = await pool.execute(spec.executor, {"a": i, "b": 1})
+            result = await pool.execute(spec.executor, {"n": i % 500 + 2})
             times.append(time.perf_counter() - started)
             assert result.ok
         return times
@@ -92,27 +82,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench_api.py"
-        path.write_text(MODULE)
-        catalog = load_catalog([str(path)])
-        cands = candidates(args.calls)
+    catalog = load_catalog([str(MODULE)]).select(apis=[FUNCTION])
+    cands = candidates(args.calls)
 
-        fmt = FormatChecker(catalog)
-        started = time.perf_counter()
-        assert all(fmt.check(c).passed for c in cands)
-        format_rate = len(cands) / (time.perf_counter() - started)
+    fmt = FormatChecker(catalog)
+    started = time.perf_counter()
+    assert all(fmt.check(c).passed for c in cands)
+    format_rate = len(cands) / (time.perf_counter() - started)
 
-        rate, elapsed, passed = asyncio.run(pipeline_throughput(catalog, cands, args.workers, args.concurrency))
-        latencies = asyncio.run(sequential_latency(catalog, min(args.calls, 2000)))
+    rate, elapsed, passed = asyncio.run(pipeline_throughput(catalog, cands, args.workers, args.concurrency))
+    latencies = asyncio.run(sequential_latency(catalog, min(args.calls, 2000)))
 
-        from apigen.catalog.python_module import load_module
-
-        add = load_module(path).add
-        started = time.perf_counter()
-        for i in range(args.calls):
-            add(a=i, b=1)
-        in_process = (time.perf_counter() - started) / args.calls
+    function = getattr(load_module(MODULE), FUNCTION)
+    started = time.perf_counter()
+    for i in range(args.calls):
+        function(n=i % 500 + 2)
+    in_process = (time.perf_counter() - started) / args.calls
 
     median = statistics.median(latencies)
     print(f"cores (os.cpu_count()): {os.cpu_count()}")
