@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from apigen.catalog import Catalog, load_catalog
-from apigen.config import Config, validate
+from apigen.config import Config, LLMConfig, validate
 from apigen.llm.client import LLMClient
 from apigen.parsing import GENERATION_SCHEMA, parse_completion
 from apigen.prompting import PromptRenderer
@@ -34,6 +34,9 @@ def config_digest(cfg: Config) -> str:
             data[role].pop(key, None)
         for key in ("timeout_s", "max_retries", "retry_backoff_s"):
             data[role].pop(key, None)
+    for member in data["verifier"]["semantic"]["committee"]:
+        for key in _SECRET_KEYS:
+            member.pop(key, None)
     return stable_hash(data)
 
 
@@ -69,8 +72,22 @@ class Components:
         return parse_completion(request, completion)
 
 
+def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
+    """(LLM config, votes) of every judge: the committee's members over the ``judge`` group, or
+    the ``judge`` group alone when there is no committee."""
+    semantic = cfg.verifier.semantic
+    if not semantic.committee:
+        return [(cfg.judge, semantic.votes)]
+    members = []
+    for member in semantic.committee:
+        overrides = {k: v for k, v in asdict(member).items() if v is not None and k != "votes"}
+        members.append((replace(cfg.judge, **overrides), member.votes or semantic.votes))
+    return members
+
+
 def _register_local_backend(cfg: Config) -> None:
-    if any(m.startswith("local/") for m in (cfg.llm.model, cfg.judge.model)):
+    judges = [c.model for c, _ in judge_configs(cfg)]
+    if any(m.startswith("local/") for m in (cfg.llm.model, *judges)):
         from apigen.llm.local import register_local_provider
 
         register_local_provider(cfg)
@@ -88,11 +105,13 @@ def build(cfg: Config) -> Components:
     sampler = RequestSampler(catalog, cfg.sampler, cfg.prompt.generator, examples, cfg.seed, digest)
     _register_local_backend(cfg)
     vcfg = cfg.verifier
-    pool = SandboxPool(vcfg.execution.workers, vcfg.execution.timeout_s, vcfg.execution.memory_mb, vcfg.execution.max_result_chars)
+    ecfg = vcfg.execution
+    pool = SandboxPool(ecfg.workers, ecfg.timeout_s, ecfg.memory_mb, ecfg.max_result_chars, ecfg.cpu_time_s, ecfg.max_output_chars)
     judge = None
     if vcfg.semantic.enabled:
-        judge = SemanticJudge(catalog, LLMClient(cfg.judge, role="judge"), renderer, cfg.prompt.judge,
-                              vcfg.semantic.votes, vcfg.semantic.pass_threshold)
+        judges = judge_configs(cfg)
+        judge = SemanticJudge(catalog, [LLMClient(c, role="judge") for c, _ in judges], renderer, cfg.prompt.judge,
+                              [v for _, v in judges], vcfg.semantic.pass_threshold, vcfg.semantic.retries)
     components = Components(
         cfg=cfg, catalog=catalog, renderer=renderer, examples={e.id: e for e in examples}, sampler=sampler,
         generator=LLMClient(cfg.llm, role="generator"),

@@ -102,19 +102,46 @@ class FormatVerifierConfig:
 @dataclass
 class ExecutionVerifierConfig:
     enabled: bool = True
+    # Wall-clock limit per call; past it the worker is killed and replaced.
     timeout_s: float = 10.0
+    # Warm worker processes (calls run in parallel up to this many).
     workers: int = 2
+    # Address-space limit per worker (RLIMIT_AS).
     memory_mb: int = 1024
+    # CPU seconds per call (soft RLIMIT_CPU, re-armed per call, whole seconds; 0: no CPU limit).
+    cpu_time_s: float = 10.0
+    # Caps on the JSON-encoded result and on what a call prints (stdout and stderr each).
     max_result_chars: int = 4000
+    max_output_chars: int = 10000
+
+
+@dataclass
+class JudgeMemberConfig:
+    """One judge of a committee. Every key left unset (null) is taken from the ``judge`` group, so
+    ``{model: openai/gpt-4o}`` is a complete member; unknown keys fail like everywhere else."""
+
+    model: Optional[str] = None
+    api_base: Optional[str] = None
+    api_key: Optional[str] = None
+    temperature: Optional[float] = None
+    max_tokens: Optional[int] = None
+    json_mode: Optional[bool] = None
+    extra: Optional[Dict[str, Any]] = None
+    # Votes asked of this member; null: verifier.semantic.votes.
+    votes: Optional[int] = None
 
 
 @dataclass
 class SemanticVerifierConfig:
     enabled: bool = True
-    # The judge is asked `votes` times; the candidate passes when the share of passing votes is
-    # at least `pass_threshold`.
+    # Each judge is asked `votes` times; the candidate passes when the share of passing votes
+    # (over all votes of all judges) is at least `pass_threshold`.
     votes: int = 1
     pass_threshold: float = 1.0
+    # Extra attempts for one vote whose call failed or whose reply could not be read.
+    retries: int = 2
+    # Empty: the single `judge`. Otherwise several judges whose votes are pooled.
+    committee: List[JudgeMemberConfig] = field(default_factory=list)
 
 
 @dataclass
@@ -186,9 +213,16 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"verifier.semantic.votes: must be >= 1, got {semantic.votes}")
     if not 0.0 < semantic.pass_threshold <= 1.0:
         raise ConfigError(f"verifier.semantic.pass_threshold: must be in (0, 1], got {semantic.pass_threshold}")
+    if semantic.retries < 0:
+        raise ConfigError(f"verifier.semantic.retries: must be >= 0, got {semantic.retries}")
+    for i, member in enumerate(semantic.committee):
+        if member.votes is not None and member.votes < 1:
+            raise ConfigError(f"verifier.semantic.committee[{i}].votes: must be >= 1, got {member.votes}")
     execution = cfg.verifier.execution
     if execution.timeout_s <= 0 or execution.workers < 1 or execution.memory_mb < 64:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")
+    if execution.cpu_time_s < 0 or execution.max_result_chars < 1 or execution.max_output_chars < 0:
+        raise ConfigError("verifier.execution: need cpu_time_s >= 0, max_result_chars >= 1, max_output_chars >= 0")
     for key, llm in (("llm", cfg.llm), ("judge", cfg.judge)):
         if llm.max_tokens < 1 or llm.timeout_s <= 0 or llm.max_retries < 0:
             raise ConfigError(f"{key}: need max_tokens >= 1, timeout_s > 0, max_retries >= 0")

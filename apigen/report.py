@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from apigen.records import STAGES
 from apigen.store import Outcome
+from apigen.verify.reasons import describe
 
 
 def stage_statistics(outcomes: Iterable[Outcome], enabled: dict[str, bool]) -> dict[str, Any]:
@@ -27,6 +28,16 @@ def stage_statistics(outcomes: Iterable[Outcome], enabled: dict[str, bool]) -> d
         })
         entered -= rejected
     kept = sum(1 for o in outcomes if o.kept)
+    breakdown = []
+    for stage in STAGES:
+        stage_total = sum(reasons[stage].values())
+        for reason, count in reasons[stage].most_common():
+            breakdown.append({
+                "stage": stage, "reason": reason, "count": count,
+                "share_of_stage_rejections": round(count / stage_total, 4),
+                "share_of_generated": round(count / len(outcomes), 4),
+                "meaning": describe(stage, reason),
+            })
     return {
         "counts": {
             "generated": len(outcomes),
@@ -37,6 +48,7 @@ def stage_statistics(outcomes: Iterable[Outcome], enabled: dict[str, bool]) -> d
         },
         "stages": table,
         "reasons": {stage: dict(counter.most_common()) for stage, counter in reasons.items()},
+        "reason_breakdown": breakdown,
         "overall_pass_rate": round(kept / len(outcomes), 4) if outcomes else None,
     }
 
@@ -57,11 +69,24 @@ def render_table(stats: dict[str, Any]) -> str:
 
 
 def render_reasons(stats: dict[str, Any]) -> str:
+    """The failure breakdown for a terminal: count and share of all generated candidates."""
     lines = []
-    for stage, reasons in stats["reasons"].items():
-        for reason, count in reasons.items():
-            lines.append(f"  {stage:<10} {reason:<28} {count:>6}")
+    for row in stats.get("reason_breakdown", []):
+        lines.append(f"  {row['stage']:<10} {row['reason']:<28} {row['count']:>6} {_rate(row['share_of_generated']):>7}")
     return "\n".join(lines) if lines else "  (none)"
+
+
+def render_breakdown_markdown(stats: dict[str, Any]) -> str:
+    """The failure breakdown as a Markdown table, with the meaning of every code."""
+    rows = stats.get("reason_breakdown", [])
+    if not rows:
+        return "No candidate was rejected."
+    lines = ["| Stage | Reason | Count | % of the stage's rejections | % of generated | Meaning |",
+             "|---|---|---:|---:|---:|---|"]
+    for row in rows:
+        lines.append(f"| {row['stage']} | `{row['reason']}` | {row['count']} | {_rate(row['share_of_stage_rejections'])}"
+                     f" | {_rate(row['share_of_generated'])} | {row['meaning']} |")
+    return "\n".join(lines)
 
 
 def render_report(manifest: dict[str, Any]) -> str:
@@ -84,10 +109,13 @@ def render_report(manifest: dict[str, Any]) -> str:
         render_table(manifest),
         "```",
         "",
+        "Each stage sees only what the previous stage passed; the pass rate is passed / entered.",
+        "",
         "## Rejection reasons",
         "",
-        "```",
-        render_reasons(manifest),
-        "```",
+        render_breakdown_markdown(manifest),
+        "",
+        "Codes are defined in `apigen/verify/reasons.py` and explained in docs/VERIFICATION.md;",
+        "every rejected candidate is in verdicts.jsonl with its stage, reason and detail.",
         "",
     ])

@@ -14,7 +14,7 @@ from typing import Any
 from tqdm import tqdm
 
 from apigen import __version__
-from apigen.build import Components, build
+from apigen.build import Components, build, judge_configs
 from apigen.config import Config
 from apigen.pipeline import Pipeline, RunProgress
 from apigen.report import render_reasons, render_report, render_table, stage_statistics
@@ -71,7 +71,8 @@ def _manifest(components: Components, store: RunStore, status: str, started: flo
         "digests": components.digests,
         "seed": cfg.seed,
         "catalog": {"apis": len(components.catalog), "categories": components.catalog.categories},
-        "models": {"generator": cfg.llm.model, "judge": cfg.judge.model if cfg.verifier.semantic.enabled else None},
+        "models": {"generator": cfg.llm.model,
+                   "judge": ", ".join(c.model for c, _ in judge_configs(cfg)) if cfg.verifier.semantic.enabled else None},
         "samples": {
             "requested": cfg.num_samples,
             "finished": len(store.state.finished_samples()),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 import apigen  # noqa: F401  (sets the offline environment before litellm is imported)
@@ -18,6 +19,7 @@ from apigen.config import Config, register_schemas
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "conf"
 TEST_DATA = Path(__file__).resolve().parent / "data"
+ADVERSARIAL = TEST_DATA / "adversarial_catalog.py"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fake_llm_server import FakeLLMServer  # noqa: E402
@@ -27,13 +29,16 @@ register_schemas()
 
 def compose_config(overrides: list[str] | None = None) -> Config:
     """Compose conf/ exactly as `python -m apigen` does, and return the typed Config."""
+    GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3", job_name="apigen"):
         dcfg = compose(config_name="config", overrides=list(overrides or []))
     return OmegaConf.to_object(dcfg)  # type: ignore[return-value]
 
 
-def fake_llm_overrides(server: FakeLLMServer) -> list[str]:
-    return ["llm=openai_compatible", f"llm.api_base={server.api_base}", "llm.model=openai/fake-model",
+def fake_llm_overrides(server: FakeLLMServer | str) -> list[str]:
+    """Overrides that point the generator (and so the judge) at a fake server or an api_base."""
+    api_base = server if isinstance(server, str) else server.api_base
+    return ["llm=openai_compatible", f"llm.api_base={api_base}", "llm.model=openai/fake-model",
             "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
 
 

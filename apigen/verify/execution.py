@@ -1,4 +1,6 @@
-"""Stage 2, the execution check: every call really runs, out of process, and must succeed."""
+"""Stage 2, the execution check: every call really runs, out of process, and must succeed. The
+calls of one candidate run concurrently; the verdict names the first failing call and keeps every
+call's result (or classified error) in ``data["results"]`` for the judge and the report."""
 
 from __future__ import annotations
 
@@ -20,8 +22,14 @@ class ExecutionChecker:
                                    message=f"'{name}' is not in the catalog")
         return await self.pool.execute(spec.executor, arguments)
 
+    async def _guarded(self, name: str, arguments: dict) -> ExecutionResult:
+        try:
+            return await self._run(name, arguments)
+        except Exception as exc:  # an executor bug rejects the call; it must not end the run
+            return ExecutionResult(False, code="sandbox_error", error_type=type(exc).__name__, message=str(exc)[:1000])
+
     async def check(self, candidate: Candidate) -> Verdict:
-        results = await asyncio.gather(*(self._run(c.name, c.arguments) for c in candidate.calls))
+        results = await asyncio.gather(*(self._guarded(c.name, c.arguments) for c in candidate.calls))
         records = [{"name": c.name, **r.to_dict()} for c, r in zip(candidate.calls, results)]
         for i, (call, result) in enumerate(zip(candidate.calls, results)):
             if not result.ok:

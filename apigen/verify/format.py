@@ -1,6 +1,6 @@
-"""Stage 1, the format check: structure, offered functions and argument schemas. No LLM, no
-execution. Every rejection carries a stable reason code and a message naming the call and the
-argument."""
+"""Stage 1, the format check: structure, offered functions, argument schemas, placeholder values
+and the call count of the query style. No LLM, no execution. Every rejection carries a stable
+reason code (apigen/verify/reasons.py) and a message naming the call and the argument."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator, validators
 
 from apigen.catalog import Catalog
 from apigen.records import ApiSpec, Candidate, Verdict
+from apigen.verify.placeholders import find_placeholder
 
 
 def _is_integer(_checker: Any, value: Any) -> bool:
@@ -26,12 +27,17 @@ def _is_number(_checker: Any, value: Any) -> bool:
 _TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
 StrictValidator = validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
 
-# jsonschema's keyword -> our reason code; the first listed that fails is reported.
+# jsonschema's keyword -> our reason code (apigen/verify/reasons.py); the first listed that fails
+# is reported, so an unknown argument outranks a type error elsewhere in the same call.
 _KEYWORD_CODES = (
     ("additionalProperties", "unknown_argument"),
     ("required", "missing_required_argument"),
     ("type", "wrong_argument_type"),
     ("enum", "invalid_enum_value"),
+    ("const", "invalid_enum_value"),
+    *((k, "constraint_violation") for k in (
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+        "pattern", "format", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties")),
 )
 
 
@@ -90,6 +96,13 @@ class FormatChecker:
         assert spec is not None
         errors = list(self._validator(spec).iter_errors(arguments))
         if not errors:
+            properties = spec.parameters.get("properties")
+            properties = properties if isinstance(properties, dict) else {}
+            for arg, value in arguments.items():
+                found = find_placeholder(value, arg, properties.get(arg))
+                if found:
+                    return self._reject(candidate, "placeholder_value",
+                                        f"call {index} '{name}': argument '{found[0]}' = {_short(found[1])} is {found[2]}")
             return None
         for keyword, code in _KEYWORD_CODES:
             for error in errors:
@@ -110,6 +123,11 @@ class FormatChecker:
             return self._reject(candidate, "call_count_mismatch",
                                 f"a parallel_multiple query needs calls of two or more functions, got {len(calls)} call(s) of {sorted(names)}")
         return None
+
+
+def _short(value: str) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _describe(error: Any) -> str:

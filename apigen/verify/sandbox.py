@@ -1,8 +1,11 @@
 """Out-of-process execution of API calls: a pool of warm worker processes.
 
-Each worker is a separate Python interpreter (``sandbox_worker``) with a memory limit. A call
-that outlives its timeout gets its worker killed and replaced; a worker that dies mid-call is a
-``crashed`` result. Arguments travel as JSON and are passed by keyword, never evaluated.
+Each worker is a separate Python interpreter (``sandbox_worker``) in its own session, with a
+memory limit, a per-call CPU-time limit, output caps and a network guard. A call that outlives
+its wall-clock timeout gets its worker's whole process group killed and the worker replaced; a
+worker that dies mid-call is classified by how it died (signal or exit status) and replaced on
+the next call. Arguments travel as JSON and are passed by keyword, never evaluated. Whatever a
+call does, ``execute`` returns an ``ExecutionResult``; it never raises (except on cancellation).
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apigen.paths import PROJECT_ROOT
 from apigen.records import ExecutorBinding
 
-# Replies can carry a result near max_result_chars plus a traceback; allow generous lines.
+# One reply line holds a capped result, capped output and a capped traceback; anything longer
+# than this is a broken worker.
 _STREAM_LIMIT = 16 * 1024 * 1024
 
 
@@ -30,6 +35,7 @@ class ExecutionResult:
     error_type: str = ""
     message: str = ""
     stdout: str = ""
+    stderr: str = ""
     duration_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,7 +46,24 @@ class ExecutionResult:
             data.update(error_type=self.error_type, message=self.message)
         if self.stdout:
             data["stdout"] = self.stdout
+        if self.stderr:
+            data["stderr"] = self.stderr
         return data
+
+
+def failure(code: str, error_type: str, message: str, duration_s: float = 0.0) -> ExecutionResult:
+    return ExecutionResult(False, code=code, error_type=error_type, message=message, duration_s=duration_s)
+
+
+def classify_exit(returncode: int | None) -> ExecutionResult:
+    """A worker that died mid-call: by a signal (crash, CPU hard limit, kill) or by exiting."""
+    if returncode is not None and returncode < 0:
+        signum = -returncode
+        name = signal.Signals(signum).name if signum in signal.Signals._value2member_map_ else f"signal {signum}"
+        if signum == signal.SIGXCPU:
+            return failure("cpu_limit", "WorkerDied", f"the worker was stopped by {name} (CPU time limit)")
+        return failure("crashed", "WorkerDied", f"the worker process died by {name}")
+    return failure("exited", "WorkerExited", f"the function ended the worker process (exit status {returncode})")
 
 
 @dataclass
@@ -52,16 +75,29 @@ class _Worker:
 class SandboxPool:
     """Bounded pool of warm workers; ``execute`` is safe to call from many tasks at once."""
 
-    def __init__(self, workers: int = 2, timeout_s: float = 10.0, memory_mb: int = 1024, max_result_chars: int = 4000):
+    def __init__(self, workers: int = 2, timeout_s: float = 10.0, memory_mb: int = 1024, max_result_chars: int = 4000,
+                 cpu_time_s: float = 10.0, max_output_chars: int = 10000):
         self.size, self.timeout_s = workers, timeout_s
         self.memory_mb, self.max_result_chars = memory_mb, max_result_chars
+        self.cpu_time_s, self.max_output_chars = cpu_time_s, max_output_chars
         self._idle: asyncio.Queue[_Worker | None] | None = None
         self._all: list[_Worker] = []
+        self.spawned = 0  # workers started so far (a respawn counts)
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
         for _ in range(self.size):
             self._idle.put_nowait(None)  # workers are spawned lazily, on first use
+
+    async def warm(self) -> None:
+        """Start every worker now instead of on first use."""
+        if self._idle is None:
+            await self.start()
+        assert self._idle is not None
+        slots = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        slots = [w if w is not None else await self._spawn() for w in slots]
+        for worker in slots:
+            self._idle.put_nowait(worker)
 
     async def _spawn(self) -> _Worker:
         env = dict(os.environ)
@@ -73,60 +109,91 @@ class SandboxPool:
         )
         worker = _Worker(process)
         self._all.append(worker)
+        self.spawned += 1
         return worker
 
-    async def _kill(self, worker: _Worker) -> None:
+    def _signal_kill(self, worker: _Worker) -> None:
+        """SIGKILL the worker's whole process group (children it forked included)."""
         if worker in self._all:
             self._all.remove(worker)
         if worker.process.returncode is None:
-            worker.process.kill()
+            try:
+                os.killpg(worker.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                worker.process.kill()
+
+    async def _kill(self, worker: _Worker) -> None:
+        self._signal_kill(worker)
         await worker.process.wait()
+
+    def request(self, binding: ExecutorBinding, arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"target": binding.target, "function": binding.function, "arguments": arguments,
+                "max_result_chars": self.max_result_chars, "max_output_chars": self.max_output_chars,
+                "cpu_s": self.cpu_time_s, "network": bool(binding.options.get("network", False))}
 
     async def execute(self, binding: ExecutorBinding, arguments: dict[str, Any]) -> ExecutionResult:
         if binding.kind != "python":
-            return ExecutionResult(False, code="not_executable", error_type="NotExecutable",
-                                   message=f"executor kind '{binding.kind}' cannot be executed")
+            return failure("not_executable", "NotExecutable", f"executor kind '{binding.kind}' cannot be executed here")
         if self._idle is None:
             await self.start()
         assert self._idle is not None
-        worker = await self._idle.get()
+        idle = self._idle
+        worker = await idle.get()
         started = time.perf_counter()
         try:
-            if worker is None or worker.process.returncode is not None:
-                worker = await self._spawn()
-            request = {"target": binding.target, "function": binding.function,
-                       "arguments": arguments, "max_result_chars": self.max_result_chars}
-            assert worker.process.stdin and worker.process.stdout
-            worker.process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
-            await worker.process.stdin.drain()
-            line = await asyncio.wait_for(worker.process.stdout.readline(), self.timeout_s)
-            elapsed = time.perf_counter() - started
-            if not line:
-                code = await worker.process.wait()
-                await self._kill(worker)
-                worker = None
-                return ExecutionResult(False, code="crashed", error_type="WorkerDied",
-                                       message=f"the worker process died (exit status {code})", duration_s=elapsed)
-            reply = json.loads(line)
-            worker.calls += 1
-            if reply.get("ok"):
-                return ExecutionResult(True, result=reply.get("result"), stdout=reply.get("stdout", ""), duration_s=elapsed)
-            return ExecutionResult(False, code=reply.get("code", "runtime_error"), error_type=reply.get("error_type", ""),
-                                   message=reply.get("message", ""), stdout=reply.get("stdout", ""), duration_s=elapsed)
-        except asyncio.TimeoutError:
+            result, worker = await self._call(worker, self.request(binding, arguments))
+        except BaseException:  # cancelled mid-call: the worker may still answer later, never reuse it
             if worker is not None:
-                await self._kill(worker)
+                self._signal_kill(worker)
             worker = None
-            return ExecutionResult(False, code="timeout", error_type="Timeout",
-                                   message=f"no result within {self.timeout_s:g}s", duration_s=time.perf_counter() - started)
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            if worker is not None:
-                await self._kill(worker)
-            worker = None
-            return ExecutionResult(False, code="crashed", error_type=type(exc).__name__, message=str(exc),
-                                   duration_s=time.perf_counter() - started)
+            raise
         finally:
-            self._idle.put_nowait(worker)
+            idle.put_nowait(worker)
+        return replace(result, duration_s=time.perf_counter() - started)
+
+    async def _call(self, worker: _Worker | None, request: dict[str, Any]) -> tuple[ExecutionResult, _Worker | None]:
+        """One request on one worker: (result, the worker if it may be reused, else None)."""
+        try:
+            data = (json.dumps(request, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            return failure("sandbox_error", type(exc).__name__, f"arguments are not JSON: {exc}"), worker
+        if worker is None or worker.process.returncode is not None:
+            if worker is not None:
+                await self._kill(worker)
+            worker = await self._spawn()
+        process = worker.process
+        assert process.stdin and process.stdout
+        try:
+            process.stdin.write(data)
+            await process.stdin.drain()
+            line = await asyncio.wait_for(process.stdout.readline(), self.timeout_s)
+        except asyncio.TimeoutError:
+            await self._kill(worker)
+            return failure("timeout", "Timeout", f"no result within {self.timeout_s:g}s; the worker was killed"), None
+        except (BrokenPipeError, ConnectionResetError):
+            line = b""  # died before reading the request; classified below
+        except ValueError as exc:  # a reply line over _STREAM_LIMIT
+            await self._kill(worker)
+            return failure("output_too_large", "OutputTooLarge", f"the worker's reply is too long: {exc}"), None
+        if not line:
+            try:
+                returncode = await asyncio.wait_for(process.wait(), self.timeout_s)
+            except asyncio.TimeoutError:
+                returncode = None
+            await self._kill(worker)
+            return classify_exit(returncode), None
+        try:
+            reply = json.loads(line)
+        except ValueError as exc:
+            await self._kill(worker)
+            return failure("sandbox_error", "BadReply", f"the worker's reply is not JSON: {exc}"), None
+        worker.calls += 1
+        if reply.get("ok"):
+            return ExecutionResult(True, result=reply.get("result"), stdout=reply.get("stdout", ""),
+                                   stderr=reply.get("stderr", "")), worker
+        return ExecutionResult(False, code=reply.get("code", "runtime_error"), error_type=reply.get("error_type", ""),
+                               message=reply.get("message", ""), stdout=reply.get("stdout", ""),
+                               stderr=reply.get("stderr", "")), worker
 
     async def close(self) -> None:
         for worker in list(self._all):
@@ -134,3 +201,4 @@ class SandboxPool:
                 worker.process.stdin.close()
             await self._kill(worker)
         self._idle = None
+

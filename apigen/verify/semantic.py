@@ -1,6 +1,7 @@
 """Stage 3, the semantic check: an LLM judge decides whether the calls and their results match
-the query's intent. It is asked ``votes`` times; the candidate passes when the share of passing
-votes reaches ``pass_threshold``. A reply that cannot be read is a rejection, never a crash."""
+the query's intent. One judge, or a committee of several, each asked ``votes`` times; the
+candidate passes when the share of passing votes reaches ``pass_threshold``. A failed call or an
+unreadable reply is retried, then is a rejection (judge_error / judge_unparseable), never a crash."""
 
 from __future__ import annotations
 
@@ -38,10 +39,16 @@ def read_judgement(completion: Completion) -> tuple[bool | None, str]:
 
 
 class SemanticJudge:
-    def __init__(self, catalog: Catalog, client: LLMClient, renderer: PromptRenderer, template: str,
-                 votes: int = 1, pass_threshold: float = 1.0):
-        self.catalog, self.client, self.renderer = catalog, client, renderer
-        self.template, self.votes, self.pass_threshold = template, votes, pass_threshold
+    """One judge, or a committee of judges whose votes are pooled. Each judge (``clients``) is
+    asked its number of votes; one vote whose call failed or whose reply cannot be read is asked
+    again up to ``retries`` more times, then counts as no vote (it still counts in the total)."""
+
+    def __init__(self, catalog: Catalog, clients: list[LLMClient] | LLMClient, renderer: PromptRenderer, template: str,
+                 votes: int | list[int] = 1, pass_threshold: float = 1.0, retries: int = 0):
+        self.catalog, self.renderer, self.template = catalog, renderer, template
+        self.clients = clients if isinstance(clients, list) else [clients]
+        self.votes = votes if isinstance(votes, list) else [votes] * len(self.clients)
+        self.pass_threshold, self.retries = pass_threshold, retries
 
     def messages(self, candidate: Candidate, results: list[dict[str, Any]]) -> tuple[dict[str, str], ...]:
         tools = [self.catalog.get(n).tool_schema() for n in candidate.api_names if self.catalog.get(n)]  # type: ignore[union-attr]
@@ -50,22 +57,44 @@ class SemanticJudge:
             calls=[c.to_dict() for c in candidate.calls], results=results,
         )
 
-    async def check(self, candidate: Candidate, results: list[dict[str, Any]]) -> tuple[Verdict, list[Completion]]:
-        messages = self.messages(candidate, results)
-        completions, votes, thoughts = [], [], []
-        for _ in range(self.votes):
-            completion = await self.client.complete(candidate.sample_id, messages, schema=JUDGE_SCHEMA)
+    async def _vote(self, client: LLMClient, candidate: Candidate, messages: tuple[dict[str, str], ...],
+                    completions: list[Completion]) -> tuple[bool | None, str, bool]:
+        """(passed or None, thought, whether the last failure was a failed call)."""
+        passed, thought, failed_call = None, "", False
+        for _ in range(1 + self.retries):
+            completion = await client.complete(candidate.sample_id, messages, schema=JUDGE_SCHEMA)
             completions.append(completion)
             passed, thought = read_judgement(completion)
-            votes.append(passed)
-            thoughts.append(thought)
-        readable = [v for v in votes if v is not None]
-        data = {"votes": votes, "thoughts": thoughts}
-        if not readable:
-            return Verdict(candidate.candidate_id, "semantic", False, "judge_unparseable", thoughts[-1], data), completions
-        share = sum(readable) / len(votes)
+            failed_call = bool(completion.error)
+            if passed is not None:
+                break
+        return passed, thought, failed_call
+
+    async def check(self, candidate: Candidate, results: list[dict[str, Any]]) -> tuple[Verdict, list[Completion]]:
+        messages = self.messages(candidate, results)
+        completions: list[Completion] = []
+        votes: list[bool | None] = []
+        thoughts: list[str] = []
+        judges: list[str] = []
+        call_failures = 0
+        for client, count in zip(self.clients, self.votes):
+            for _ in range(count):
+                passed, thought, failed_call = await self._vote(client, candidate, messages, completions)
+                votes.append(passed)
+                thoughts.append(thought)
+                judges.append(client.cfg.model)
+                call_failures += passed is None and failed_call
+        data = {"votes": votes, "thoughts": thoughts, "judges": judges, "attempts": len(completions)}
+        yes = sum(1 for v in votes if v is True)
+        share = yes / len(votes)
         if share >= self.pass_threshold:
             return Verdict(candidate.candidate_id, "semantic", True, "ok", thoughts[votes.index(True)], data), completions
-        first_no = next((t for v, t in zip(votes, thoughts) if v is False), thoughts[0])
-        return Verdict(candidate.candidate_id, "semantic", False, "judge_rejected",
-                       f"{sum(readable)}/{len(votes)} votes passed (need {self.pass_threshold:.0%}): {first_no}", data), completions
+        if any(v is False for v in votes):
+            first_no = next(t for v, t in zip(votes, thoughts) if v is False)
+            return Verdict(candidate.candidate_id, "semantic", False, "judge_rejected",
+                           f"{yes}/{len(votes)} votes passed (need {self.pass_threshold:.0%}): {first_no}", data), completions
+        # No vote said no: the threshold was missed because votes could not be had.
+        reason = "judge_error" if call_failures else "judge_unparseable"
+        unread = next(t for v, t in zip(votes, thoughts) if v is None)
+        return Verdict(candidate.candidate_id, "semantic", False, reason,
+                       f"{yes}/{len(votes)} votes passed, {votes.count(None)} unreadable after retries: {unread}", data), completions

@@ -1,0 +1,75 @@
+"""Every rejection reason code, in one table: stage, code, and what it means.
+
+Codes are stable: they appear in verdicts.jsonl, the manifest and report.md, and users filter on
+them. Add a code here before using it; ``describe`` gives the human message for a code and the
+report prints it next to the counts. ``docs/VERIFICATION.md`` renders the same table.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Reason(NamedTuple):
+    stage: str
+    code: str
+    meaning: str
+
+
+REASONS: tuple[Reason, ...] = (
+    # Stage 1: parsing the generator's reply (parse_completion) ...
+    Reason("format", "invalid_json", "the generator reply is not JSON"),
+    Reason("format", "truncated", "the generator reply hit max_tokens before it ended"),
+    Reason("format", "missing_field", "a pair or call lacks 'query', 'answers', 'name' or 'arguments'"),
+    Reason("format", "wrong_field_type", "a field of the reply has the wrong JSON type"),
+    # ... and checking each candidate (FormatChecker).
+    Reason("format", "empty_query", "the query is empty or blank"),
+    Reason("format", "no_calls", "the answer holds no function call"),
+    Reason("format", "unknown_function", "a call names a function that was not offered"),
+    Reason("format", "duplicate_call", "a call repeats an earlier call exactly"),
+    Reason("format", "unknown_argument", "a call passes an argument the function does not declare"),
+    Reason("format", "missing_required_argument", "a call omits a required argument"),
+    Reason("format", "wrong_argument_type", "an argument (or a nested value) has the wrong JSON type"),
+    Reason("format", "invalid_enum_value", "an argument is not one of the allowed enum values"),
+    Reason("format", "constraint_violation", "an argument breaks a numeric, length or pattern constraint"),
+    Reason("format", "schema_violation", "an argument breaks another JSON-Schema rule (anyOf, ...)"),
+    Reason("format", "placeholder_value", "an argument is a template placeholder, not a real value"),
+    Reason("format", "call_count_mismatch", "the number of calls does not fit the query style"),
+    Reason("format", "duplicate_query", "the same query was already kept"),
+    Reason("format", "checker_error", "the format checker itself failed (a bug; the candidate is rejected)"),
+    # Stage 2: running every call (ExecutionChecker, SandboxPool, sandbox_worker).
+    Reason("execution", "unknown_function", "the called function is not in the catalog"),
+    Reason("execution", "not_executable", "the API has no executor that can run here (kind 'none', ...)"),
+    Reason("execution", "bad_argument_type", "the function raised TypeError (wrong argument type or name)"),
+    Reason("execution", "invalid_value", "the function raised ValueError, KeyError or IndexError"),
+    Reason("execution", "runtime_error", "the function raised another exception"),
+    Reason("execution", "recursion_limit", "the function recursed past Python's recursion limit"),
+    Reason("execution", "timeout", "no result within the wall-clock timeout; the worker was killed"),
+    Reason("execution", "cpu_limit", "the call used more CPU time than its limit (RLIMIT_CPU)"),
+    Reason("execution", "memory_limit", "the call ran out of its address-space limit (RLIMIT_AS)"),
+    Reason("execution", "output_too_large", "the result or the printed output is over its cap"),
+    Reason("execution", "exited", "the function called sys.exit / os._exit"),
+    Reason("execution", "crashed", "the worker process died by a signal (segfault, abort, kill)"),
+    Reason("execution", "network_blocked", "the function tried to use the network without permission"),
+    Reason("execution", "http_error", "an HTTP executor's endpoint answered with an error"),
+    Reason("execution", "sandbox_error", "the sandbox itself failed (bad request, broken reply)"),
+    # Stage 3: the LLM judge (SemanticJudge).
+    Reason("semantic", "judge_rejected", "too few judge votes passed the candidate"),
+    Reason("semantic", "judge_error", "judge calls failed, after retries, so no vote could be read"),
+    Reason("semantic", "judge_unparseable", "judge replies could not be read, after retries"),
+)
+
+_BY_KEY = {(r.stage, r.code): r for r in REASONS}
+CODES = frozenset(r.code for r in REASONS)
+
+
+def describe(stage: str, code: str) -> str:
+    """The human message for a code; unknown codes say so instead of failing."""
+    reason = _BY_KEY.get((stage, code))
+    return reason.meaning if reason else "(undocumented reason code)"
+
+
+def markdown_table() -> str:
+    rows = ["| Stage | Code | Meaning |", "|---|---|---|"]
+    rows += [f"| {r.stage} | `{r.code}` | {r.meaning} |" for r in REASONS]
+    return "\n".join(rows)

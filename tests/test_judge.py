@@ -1,0 +1,78 @@
+"""Stage 3: committee, votes, threshold, retries and error reasons, against the fake HTTP server,
+with the judge built from real Hydra composition."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import compose_config, fake_llm_overrides, judge as judge_reply
+from fake_llm_server import FakeLLMServer, is_judge
+from hydra.errors import ConfigCompositionException
+from omegaconf.errors import ConfigKeyError
+
+from apigen.build import build
+from apigen.records import Candidate, ToolCall
+
+
+def by_model(request: dict) -> str:
+    return request["model"] if is_judge(request) else "generator"
+
+
+def judge_for(server: FakeLLMServer, overrides: list[str]):
+    # No transport-level retries here: these tests count the judge's own retries.
+    cfg = compose_config(fake_llm_overrides(server.api_base) + ["llm.max_retries=0", "sampler=simple_only"] + overrides)
+    return build(cfg).judge
+
+
+def judge(judge, api_name: str = "add"):
+    candidate = Candidate("c-0", "s", 0, "simple", (api_name,), "Add 2 and 3.", (ToolCall(api_name, {"a": 2, "b": 3}),))
+    return asyncio.run(judge.check(candidate, [{"name": api_name, "ok": True, "result": 5}]))
+
+
+def test_committee_pools_the_votes_of_different_models():
+    scripts = {"judge-a": [judge_reply(True)], "judge-b": [judge_reply(False, "wrong numbers")], "generator": ["{}"]}
+    committee = "verifier.semantic.committee=[{model: openai/judge-a}, {model: openai/judge-b, votes: 2}]"
+    with FakeLLMServer(scripts, router=by_model) as server:
+        lenient = judge_for(server, [committee, "verifier.semantic.pass_threshold=0.3"])
+        verdict, completions = judge(lenient)
+        assert verdict.passed and verdict.data["judges"] == ["openai/judge-a", "openai/judge-b", "openai/judge-b"]
+        assert verdict.data["votes"] == [True, False, False] and len(completions) == 3
+        strict = judge_for(server, [committee, "verifier.semantic.pass_threshold=0.5"])
+        verdict, _ = judge(strict)
+        assert (verdict.passed, verdict.reason) == (False, "judge_rejected")
+        assert "1/3 votes passed" in verdict.detail and "wrong numbers" in verdict.detail
+    # members inherit unset keys (api_base, temperature) from the judge group
+    assert {r["model"] for r in server.requests} == {"judge-a", "judge-b"}
+    assert all(r["temperature"] == 0.0 for r in server.requests)
+
+
+def test_committee_members_are_typed():
+    with pytest.raises(ConfigCompositionException, match="verifier.semantic.committee") as failure:
+        compose_config(fake_llm_overrides("http://127.0.0.1:9/v1") + ["verifier.semantic.committee=[{modle: openai/x}]"])
+    assert isinstance(failure.value.__cause__, ConfigKeyError) and "modle" in str(failure.value.__cause__)
+
+
+def test_unparseable_reply_is_retried_then_reported():
+    with FakeLLMServer({"judge": ["not json at all", judge_reply(True)], "generator": ["{}"]}) as server:
+        verdict, completions = judge(judge_for(server, ["verifier.semantic.retries=1"]))
+        assert verdict.passed and verdict.data["attempts"] == 2 and len(completions) == 2
+    with FakeLLMServer({"judge": ["not json at all", "{\"thought\": \"no verdict\"}"], "generator": ["{}"]}) as server:
+        verdict, _ = judge(judge_for(server, ["verifier.semantic.retries=1"]))
+        assert (verdict.passed, verdict.reason) == (False, "judge_unparseable")
+        assert len(server.routed("judge")) == 2
+
+
+def test_failed_judge_calls_are_retried_then_reported_as_judge_error():
+    with FakeLLMServer({"judge": [{"status": 503}], "generator": ["{}"]}) as server:
+        verdict, completions = judge(judge_for(server, ["verifier.semantic.retries=2", "verifier.semantic.votes=2"]))
+        assert (verdict.passed, verdict.reason) == (False, "judge_error")
+        assert len(server.routed("judge")) == 6 and all(c.error for c in completions)  # 2 votes x (1 + 2 retries)
+
+
+def test_threshold_counts_unreadable_votes_against_the_candidate():
+    replies = [judge_reply(True), "garbage", judge_reply(True)]
+    with FakeLLMServer({"judge": replies, "generator": ["{}"]}) as server:
+        verdict, _ = judge(judge_for(server, ["verifier.semantic.votes=2", "verifier.semantic.retries=0"]))
+        assert (verdict.passed, verdict.reason) == (False, "judge_unparseable")  # 1/2 < 1.0 and nobody said no
+        assert verdict.data["votes"] == [True, None]
