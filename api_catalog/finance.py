@@ -54,7 +54,7 @@ def cagr(initial_value: float, final_value: float, years: float) -> float:
     return round(((final_value / initial_value) ** (1 / years) - 1) * 100, 2)
 
 
-@api(examples=[{"arguments": {"rate_percent": 8, "cash_flows": [-1000, 300, 400, 500]}, "result": 4.02}])
+@api(examples=[{"arguments": {"rate_percent": 8, "cash_flows": [-1000, 300, 400, 500]}, "result": 17.63}])
 def net_present_value(rate_percent: float, cash_flows: list[float]) -> float:
     """Compute the net present value of cash flows, the first at time 0, rounded to cents.
 
