@@ -1,10 +1,16 @@
-"""Conversion of specs to other tool formats (the xlam-function-calling-60k release's shape)."""
+"""Conversion of specs to other tool formats: xlam-function-calling-60k, OpenAI tools and BFCL.
+
+Each exporter takes a tool schema (``ApiSpec.tool_schema()``: name, description, JSON-Schema
+parameters); with ``category`` set the category is carried along, so that importing the export
+gives the same specs back.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 _XLAM_TYPES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "dict", "array": "list"}
+_BFCL_TYPES = {"object": "dict", "number": "float"}
 
 
 def _xlam_type(schema: dict[str, Any]) -> str:
@@ -13,6 +19,8 @@ def _xlam_type(schema: dict[str, Any]) -> str:
         return f"List[{_xlam_type(schema['items'])}]"
     if isinstance(kind, str):
         return _XLAM_TYPES.get(kind, kind)
+    if isinstance(kind, list):
+        return "Any"
     if "enum" in schema:
         return "str"
     if "anyOf" in schema:
@@ -20,7 +28,13 @@ def _xlam_type(schema: dict[str, Any]) -> str:
     return "Any"
 
 
-def to_xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
+def _with_category(out: dict[str, Any], category: str | None) -> dict[str, Any]:
+    if category:
+        out["category"] = category
+    return out
+
+
+def to_xlam_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
     """{name, description, parameters: {arg: {type, description, default?}}}, where optional
     arguments carry ', optional' in their type as in the xlam release; enums are named in the
     description."""
@@ -35,4 +49,33 @@ def to_xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
         if "default" in schema:
             entry["default"] = schema["default"]
         out[name] = entry
-    return {"name": tool["name"], "description": tool.get("description", ""), "parameters": out}
+    return _with_category({"name": tool["name"], "description": tool.get("description", ""), "parameters": out}, category)
+
+
+def to_openai_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    """{"type": "function", "function": {name, description, parameters}} (JSON Schema unchanged)."""
+    function = {"name": tool["name"], "description": tool.get("description", ""),
+                "parameters": tool.get("parameters", {"type": "object", "properties": {}})}
+    return _with_category({"type": "function", "function": function}, category)
+
+
+def _to_bfcl_schema(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_to_bfcl_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _to_bfcl_schema(v) for k, v in schema.items()}
+    if isinstance(schema.get("type"), str):
+        out["type"] = _BFCL_TYPES.get(schema["type"], schema["type"])
+    elif isinstance(schema.get("type"), list):
+        out["type"] = "any"
+    return out
+
+
+def to_bfcl_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    """{name, description, parameters: {type: "dict", properties, required}} with BFCL's type names."""
+    params = _to_bfcl_schema(tool.get("parameters", {"type": "object", "properties": {}}))
+    return _with_category({"name": tool["name"], "description": tool.get("description", ""), "parameters": params}, category)
+
+
+EXPORTERS = {"xlam": to_xlam_tool, "openai": to_openai_tool, "bfcl": to_bfcl_tool}
