@@ -11,6 +11,7 @@ from typing import Any
 
 _XLAM_TYPES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "dict", "array": "list"}
 _BFCL_TYPES = {"object": "dict", "number": "float"}
+ANY_TYPES = ("string", "number", "integer", "boolean", "object", "array")
 
 
 def _xlam_type(schema: dict[str, Any]) -> str:
@@ -59,22 +60,25 @@ def to_openai_tool(tool: dict[str, Any], category: str | None = None) -> dict[st
     return _with_category({"type": "function", "function": function}, category)
 
 
-def _to_bfcl_schema(schema: Any) -> Any:
+def map_schema_types(schema: Any, names: dict[str, Any], union: Any) -> Any:
+    """Rename ``type`` values throughout a schema: string types via ``names`` (a None value means
+    'any type'), and list-of-types (JSON Schema's way to say 'any') to ``union``."""
     if isinstance(schema, list):
-        return [_to_bfcl_schema(s) for s in schema]
+        return [map_schema_types(s, names, union) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: _to_bfcl_schema(v) for k, v in schema.items()}
-    if isinstance(schema.get("type"), str):
-        out["type"] = _BFCL_TYPES.get(schema["type"], schema["type"])
-    elif isinstance(schema.get("type"), list):
-        out["type"] = "any"
+    out = {k: map_schema_types(v, names, union) for k, v in schema.items()}
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind in names:
+        out["type"] = names[kind] if names[kind] is not None else list(ANY_TYPES)
+    elif isinstance(kind, list):
+        out["type"] = union
     return out
 
 
 def to_bfcl_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
     """{name, description, parameters: {type: "dict", properties, required}} with BFCL's type names."""
-    params = _to_bfcl_schema(tool.get("parameters", {"type": "object", "properties": {}}))
+    params = map_schema_types(tool.get("parameters", {"type": "object", "properties": {}}), _BFCL_TYPES, "any")
     return _with_category({"name": tool["name"], "description": tool.get("description", ""), "parameters": params}, category)
 
 

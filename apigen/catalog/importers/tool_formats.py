@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from apigen.catalog.formats import ANY_TYPES, map_schema_types
 from apigen.catalog.spec import SpecError, spec_from_dict
 from apigen.records import ApiSpec
 
@@ -52,7 +53,7 @@ def xlam_type_schema(entry: str, field: str, text: str) -> tuple[dict[str, Any],
     if re.fullmatch(r"(?i)dict\[.*\]", core):
         return {"type": "object"}, optional
     if core.lower() == "any":
-        return {"type": ["string", "number", "integer", "boolean", "object", "array"]}, optional
+        return {"type": list(ANY_TYPES)}, optional
     kind = _XLAM_SCALARS.get(core.lower())
     if kind is None:
         raise SpecError(entry, field, f"unsupported type '{text}'")
@@ -98,21 +99,6 @@ def import_openai(path: Path, *, category: str | None = None, **_: Any) -> list[
     return specs
 
 
-def _from_bfcl(schema: Any) -> Any:
-    if isinstance(schema, list):
-        return [_from_bfcl(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: _from_bfcl(v) for k, v in schema.items()}
-    if isinstance(schema.get("type"), str) and schema["type"] in _BFCL_TYPES:
-        mapped = _BFCL_TYPES[schema["type"]]
-        if mapped is None:
-            out["type"] = ["string", "number", "integer", "boolean", "object", "array"]
-        else:
-            out["type"] = mapped
-    return out
-
-
 def import_bfcl(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
     """Entries {name, description, parameters: {type: "dict", properties, required}} (BFCL types)."""
     specs = []
@@ -123,5 +109,5 @@ def import_bfcl(path: Path, *, category: str | None = None, **_: Any) -> list[Ap
         params = entry.get("parameters", {"type": "dict", "properties": {}})
         if not isinstance(params, dict) or params.get("type") not in ("dict", "object"):
             raise SpecError(name, "parameters.type", "must be 'dict'")
-        specs.append(_build(entry, name, _from_bfcl(params), category))
+        specs.append(_build(entry, name, map_schema_types(params, _BFCL_TYPES, list(ANY_TYPES)), category))
     return specs
