@@ -95,7 +95,7 @@ def _register_local_backend(cfg: Config) -> None:
 
 def build(cfg: Config) -> Components:
     validate(cfg)
-    catalog = load_catalog(cfg.catalog.paths).select(cfg.catalog.categories, cfg.catalog.apis, cfg.catalog.exclude_apis)
+    catalog = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis, cfg.catalog.exclude_apis)
     renderer = PromptRenderer(cfg.prompt.search_path)
     styles = [s for s in QUERY_STYLES if cfg.sampler.styles.get(s, 0) > 0]
     for template in [*cfg.prompt.generator, cfg.prompt.judge, *(f"styles/{s}.j2" for s in styles)]:

@@ -27,10 +27,24 @@ class RangeConfig:
 
 
 @dataclass
+class SourceConfig:
+    """One imported API source. format: python | json | openapi | xlam | openai | bfcl."""
+
+    format: str = MISSING
+    path: str = MISSING
+    # openapi only: hosts the HTTP executor may call; any other host is refused (host_not_allowed).
+    allowed_hosts: List[str] = field(default_factory=list)
+    # Category for entries that name none (default "Other").
+    category: Optional[str] = None
+
+
+@dataclass
 class CatalogConfig:
     # Python modules (.py), folders of them, or JSON spec files (.json); relative paths resolve
     # against the working directory first, then the project root.
     paths: List[str] = field(default_factory=lambda: ["api_catalog"])
+    # Further sources in other formats (see docs/CATALOG.md), loaded after ``paths``.
+    sources: List[SourceConfig] = field(default_factory=list)
     # Empty means all. Names are matched case-insensitively.
     categories: List[str] = field(default_factory=list)
     apis: List[str] = field(default_factory=list)

@@ -1,10 +1,17 @@
-"""Conversion of specs to other tool formats (the xlam-function-calling-60k release's shape)."""
+"""Conversion of specs to other tool formats: xlam-function-calling-60k, OpenAI tools and BFCL.
+
+Each exporter takes a tool schema (``ApiSpec.tool_schema()``: name, description, JSON-Schema
+parameters); with ``category`` set the category is carried along, so that importing the export
+gives the same specs back.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 _XLAM_TYPES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "dict", "array": "list"}
+_BFCL_TYPES = {"object": "dict", "number": "float"}
+ANY_TYPES = ("string", "number", "integer", "boolean", "object", "array")
 
 
 def _xlam_type(schema: dict[str, Any]) -> str:
@@ -13,6 +20,8 @@ def _xlam_type(schema: dict[str, Any]) -> str:
         return f"List[{_xlam_type(schema['items'])}]"
     if isinstance(kind, str):
         return _XLAM_TYPES.get(kind, kind)
+    if isinstance(kind, list):
+        return "Any"
     if "enum" in schema:
         return "str"
     if "anyOf" in schema:
@@ -20,7 +29,13 @@ def _xlam_type(schema: dict[str, Any]) -> str:
     return "Any"
 
 
-def to_xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
+def _with_category(out: dict[str, Any], category: str | None) -> dict[str, Any]:
+    if category:
+        out["category"] = category
+    return out
+
+
+def to_xlam_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
     """{name, description, parameters: {arg: {type, description, default?}}}, where optional
     arguments carry ', optional' in their type as in the xlam release; enums are named in the
     description."""
@@ -35,4 +50,36 @@ def to_xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
         if "default" in schema:
             entry["default"] = schema["default"]
         out[name] = entry
-    return {"name": tool["name"], "description": tool.get("description", ""), "parameters": out}
+    return _with_category({"name": tool["name"], "description": tool.get("description", ""), "parameters": out}, category)
+
+
+def to_openai_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    """{"type": "function", "function": {name, description, parameters}} (JSON Schema unchanged)."""
+    function = {"name": tool["name"], "description": tool.get("description", ""),
+                "parameters": tool.get("parameters", {"type": "object", "properties": {}})}
+    return _with_category({"type": "function", "function": function}, category)
+
+
+def map_schema_types(schema: Any, names: dict[str, Any], union: Any) -> Any:
+    """Rename ``type`` values throughout a schema: string types via ``names`` (a None value means
+    'any type'), and list-of-types (JSON Schema's way to say 'any') to ``union``."""
+    if isinstance(schema, list):
+        return [map_schema_types(s, names, union) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: map_schema_types(v, names, union) for k, v in schema.items()}
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind in names:
+        out["type"] = names[kind] if names[kind] is not None else list(ANY_TYPES)
+    elif isinstance(kind, list):
+        out["type"] = union
+    return out
+
+
+def to_bfcl_tool(tool: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    """{name, description, parameters: {type: "dict", properties, required}} with BFCL's type names."""
+    params = map_schema_types(tool.get("parameters", {"type": "object", "properties": {}}), _BFCL_TYPES, "any")
+    return _with_category({"name": tool["name"], "description": tool.get("description", ""), "parameters": params}, category)
+
+
+EXPORTERS = {"xlam": to_xlam_tool, "openai": to_openai_tool, "bfcl": to_bfcl_tool}

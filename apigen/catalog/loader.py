@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from apigen.catalog.python_module import specs_from_module
-from apigen.catalog.spec import SpecError, spec_from_dict
+from apigen.catalog.importers import FORMATS, import_file
+from apigen.catalog.spec import SpecError
 from apigen.paths import resolve_path
 from apigen.records import ApiSpec, stable_hash
 
@@ -70,45 +69,66 @@ class Catalog:
         return Catalog(tuple(kept))
 
 
-def _load_file(path: Path) -> list[ApiSpec]:
+_SUFFIXES = {"python": (".py",), "json": (".json",), "openapi": (".json", ".yaml", ".yml"),
+             "xlam": (".json",), "openai": (".json",), "bfcl": (".json",)}
+
+
+def _auto_format(path: Path) -> str:
     if path.suffix == ".py":
-        return specs_from_module(path)
+        return "python"
     if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data if isinstance(data, list) else data.get("apis", []) if isinstance(data, dict) else None
-        if entries is None:
-            raise CatalogError(f"{path}: expected a list of API specs or an object with 'apis'")
-        return [spec_from_dict(e, base_dir=str(path.parent)) for e in entries]
-    raise CatalogError(f"{path}: unsupported catalog file type (use .py or .json)")
+        return "json"
+    raise CatalogError(f"{path}: unsupported catalog file type (use .py or .json, or a source with a format)")
 
 
-def _files_under(path: Path) -> list[Path]:
+def _files_under(path: Path, suffixes: tuple[str, ...] = (".py", ".json"), key: str = "catalog.paths") -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
         return sorted(
             p for p in path.rglob("*")
-            if p.suffix in (".py", ".json") and not p.name.startswith("_") and "__pycache__" not in p.parts
+            if p.suffix in suffixes and not p.name.startswith("_") and "__pycache__" not in p.parts
         )
-    raise CatalogError(f"catalog.paths: '{path}' does not exist")
+    raise CatalogError(f"{key}: '{path}' does not exist")
 
 
-def load_catalog(paths: Iterable[str]) -> Catalog:
+def _option(source: Any, key: str, default: Any = None) -> Any:
+    value = source.get(key, default) if isinstance(source, dict) else getattr(source, key, default)
+    return default if value is None else value
+
+
+def _jobs(paths: Iterable[str], sources: Iterable[Any]) -> list[tuple[Path, str, dict[str, Any]]]:
+    """(file, format, importer options) for every file named by ``paths`` and ``sources``."""
+    jobs = [(f, _auto_format(f), {}) for raw in paths for f in _files_under(resolve_path(raw))]
+    for i, source in enumerate(sources):
+        fmt, raw = _option(source, "format", ""), _option(source, "path", "")
+        if fmt not in FORMATS:
+            raise CatalogError(f"catalog.sources[{i}].format: '{fmt}' is not one of {list(FORMATS)}")
+        if not raw:
+            raise CatalogError(f"catalog.sources[{i}].path: missing")
+        options = {"allowed_hosts": list(_option(source, "allowed_hosts", [])), "category": _option(source, "category")}
+        jobs += [(f, fmt, options) for f in _files_under(resolve_path(raw), _SUFFIXES[fmt], f"catalog.sources[{i}].path")]
+    return jobs
+
+
+def load_catalog(paths: Iterable[str], sources: Iterable[Any] = ()) -> Catalog:
+    """Load ``paths`` (.py modules and standard .json specs) and ``sources`` (each a mapping or
+    object with format, path, allowed_hosts, category) into one catalog with unique names."""
+    paths, sources = list(paths), list(sources)
     specs: list[ApiSpec] = []
     origin: dict[str, Path] = {}
-    for raw in paths:
-        for file in _files_under(resolve_path(raw)):
-            try:
-                loaded = _load_file(file)
-            except SpecError as exc:
-                raise CatalogError(f"{file}: {exc}") from None
-            except (json.JSONDecodeError, ImportError, SyntaxError) as exc:
-                raise CatalogError(f"{file}: cannot be read: {exc}") from None
-            for spec in loaded:
-                if spec.name in origin:
-                    raise CatalogError(f"{file}: API '{spec.name}' is already defined in {origin[spec.name]}")
-                origin[spec.name] = file
-                specs.append(spec)
+    for file, fmt, options in _jobs(paths, sources):
+        try:
+            loaded = import_file(fmt, file, **options)
+        except SpecError as exc:
+            raise CatalogError(f"{file}: {exc}") from None
+        except (ValueError, ImportError, SyntaxError, OSError) as exc:
+            raise CatalogError(f"{file}: cannot be read as {fmt}: {exc}") from None
+        for spec in loaded:
+            if spec.name in origin:
+                raise CatalogError(f"{file}: API '{spec.name}' is already defined in {origin[spec.name]}")
+            origin[spec.name] = file
+            specs.append(spec)
     if not specs:
-        raise CatalogError(f"catalog.paths {list(paths)}: no APIs found")
+        raise CatalogError(f"catalog.paths {paths} / catalog.sources: no APIs found")
     return Catalog(tuple(specs))

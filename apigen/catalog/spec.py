@@ -11,7 +11,8 @@ from jsonschema.exceptions import SchemaError
 from apigen.records import ApiExample, ApiSpec, ExecutorBinding
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
-EXECUTOR_KINDS = ("python", "none")
+EXECUTOR_KINDS = ("python", "http", "none")
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 class SpecError(ValueError):
@@ -72,6 +73,11 @@ def spec_from_dict(data: Any, *, base_dir: str = "") -> ApiSpec:
             raise SpecError(entry, "executor", "python executors need 'target' (a .py file) and 'function'")
         if base_dir and not target.startswith("/"):
             target = f"{base_dir.rstrip('/')}/{target}"
+    options = executor.get("options", {})
+    if not isinstance(options, dict):
+        raise SpecError(entry, "executor.options", "must be an object")
+    if executor["kind"] == "http":
+        _validate_http(entry, target, str(executor.get("function", "")), options)
     examples = data.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, dict) and isinstance(e.get("arguments"), dict) for e in examples):
         raise SpecError(entry, "examples", "must be a list of {arguments: {...}, result: ...}")
@@ -80,6 +86,21 @@ def spec_from_dict(data: Any, *, base_dir: str = "") -> ApiSpec:
         description=data["description"].strip(),
         category=data["category"].strip(),
         parameters=parameters,
-        executor=ExecutorBinding(kind=executor["kind"], target=target, function=str(executor.get("function", ""))),
+        executor=ExecutorBinding(kind=executor["kind"], target=target, function=str(executor.get("function", "")),
+                                 options=options),
         examples=tuple(ApiExample(arguments=e["arguments"], result=e.get("result")) for e in examples),
     )
+
+
+def _validate_http(entry: str, target: str, function: str, options: dict) -> None:
+    if not re.match(r"^https?://[^/\s]+", target):
+        raise SpecError(entry, "executor.target", "http executors need an absolute http(s) base URL")
+    method, _, path = function.partition(" ")
+    if method.upper() not in HTTP_METHODS or not path.startswith("/"):
+        raise SpecError(entry, "executor.function", "must be 'METHOD /path', e.g. 'GET /pets/{id}'")
+    hosts = options.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise SpecError(entry, "executor.options.allowed_hosts", "must be a list of host names")
+    places = options.get("params", {})
+    if not isinstance(places, dict) or any(v not in ("path", "query", "header", "body") for v in places.values()):
+        raise SpecError(entry, "executor.options.params", "must map argument names to path|query|header|body")

@@ -1,0 +1,113 @@
+"""Schema-only tool formats: xlam-function-calling-60k, OpenAI tools and BFCL function docs.
+
+Each entry becomes a standard spec with executor kind ``none``: it can drive generation, and the
+execution stage reports its calls as ``not_executable``. The category comes from the entry's own
+``category`` key, else the source's ``category``, else "Other". Errors name the entry and field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from apigen.catalog.formats import ANY_TYPES, map_schema_types
+from apigen.catalog.spec import SpecError, spec_from_dict
+from apigen.records import ApiSpec
+
+_XLAM_SCALARS = {"int": "integer", "integer": "integer", "float": "number", "number": "number", "str": "string", "string": "string",
+                 "bool": "boolean", "boolean": "boolean", "dict": "object", "object": "object", "list": "array", "array": "array",
+                 "tuple": "array", "set": "array"}
+_BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array", "any": None}
+
+
+def _entries(path: Path) -> list[Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = data.get("tools", data.get("functions", [data]))
+    if not isinstance(data, list):
+        raise SpecError("?", "<document>", "expected a list of tools")
+    return data
+
+
+def _name(entry: Any, index: int) -> str:
+    return entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{index}"
+
+
+def _build(entry: dict, name: str, parameters: dict, category: str | None) -> ApiSpec:
+    return spec_from_dict({"name": name, "description": entry.get("description", ""),
+                           "category": entry.get("category") or category or "Other", "parameters": parameters,
+                           "executor": {"kind": "none"}})
+
+
+def xlam_type_schema(entry: str, field: str, text: str) -> tuple[dict[str, Any], bool]:
+    """JSON Schema of an xlam type string such as 'int', 'str, optional' or 'List[Dict]'; and whether it is optional."""
+    raw = text.strip()
+    optional = raw.lower().endswith(", optional")
+    core = raw[: -len(", optional")].strip() if optional else raw
+    m = re.fullmatch(r"(?i)(list|set|tuple)\[(.+)\]", core)
+    if m:
+        inner = m.group(2).split(",")[0].strip()  # Tuple[int, int] -> items of the first type
+        return {"type": "array", "items": xlam_type_schema(entry, field, inner)[0]}, optional
+    if re.fullmatch(r"(?i)dict\[.*\]", core):
+        return {"type": "object"}, optional
+    if core.lower() == "any":
+        return {"type": list(ANY_TYPES)}, optional
+    kind = _XLAM_SCALARS.get(core.lower())
+    if kind is None:
+        raise SpecError(entry, field, f"unsupported type '{text}'")
+    return {"type": kind}, optional
+
+
+def import_xlam(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
+    """Entries {name, description, parameters: {arg: {type, description, default?}}}."""
+    specs = []
+    for i, entry in enumerate(_entries(path)):
+        name = _name(entry, i)
+        if not isinstance(entry, dict):
+            raise SpecError(name, "<entry>", "must be an object")
+        params = entry.get("parameters", {})
+        if not isinstance(params, dict):
+            raise SpecError(name, "parameters", "must be an object of {arg: {type, description}}")
+        properties, required = {}, []
+        for arg, info in params.items():
+            field = f"parameters.{arg}"
+            if not isinstance(info, dict) or not isinstance(info.get("type"), str):
+                raise SpecError(name, f"{field}.type", "missing: each argument needs a type string")
+            schema, optional = xlam_type_schema(name, f"{field}.type", info["type"])
+            schema["description"] = str(info.get("description", ""))
+            if "default" in info:
+                schema["default"] = info["default"]
+            properties[arg] = schema
+            if not optional:
+                required.append(arg)
+        specs.append(_build(entry, name, {"type": "object", "properties": properties, "required": required}, category))
+    return specs
+
+
+def import_openai(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
+    """Entries {"type": "function", "function": {name, description, parameters}}."""
+    specs = []
+    for i, entry in enumerate(_entries(path)):
+        name = _name(entry.get("function") if isinstance(entry, dict) else None, i)
+        if not isinstance(entry, dict) or entry.get("type") != "function" or not isinstance(entry.get("function"), dict):
+            raise SpecError(name, "type", "each tool must be {\"type\": \"function\", \"function\": {...}}")
+        fn = {"category": entry.get("category"), **entry["function"]}
+        parameters = fn.get("parameters", {"type": "object", "properties": {}})
+        specs.append(_build(fn, name, parameters, category))
+    return specs
+
+
+def import_bfcl(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
+    """Entries {name, description, parameters: {type: "dict", properties, required}} (BFCL types)."""
+    specs = []
+    for i, entry in enumerate(_entries(path)):
+        name = _name(entry, i)
+        if not isinstance(entry, dict):
+            raise SpecError(name, "<entry>", "must be an object")
+        params = entry.get("parameters", {"type": "dict", "properties": {}})
+        if not isinstance(params, dict) or params.get("type") not in ("dict", "object"):
+            raise SpecError(name, "parameters.type", "must be 'dict'")
+        specs.append(_build(entry, name, map_schema_types(params, _BFCL_TYPES, list(ANY_TYPES)), category))
+    return specs

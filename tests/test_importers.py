@@ -1,0 +1,139 @@
+"""Importers (xlam, OpenAI, BFCL, OpenAPI, standard JSON) and exporters, with round trips and
+malformed documents that must fail naming the entry and field."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from apigen.catalog import CatalogError, load_catalog
+from apigen.catalog.formats import EXPORTERS
+from apigen.config import Config, register_schemas
+from apigen.paths import PROJECT_ROOT
+from apigen.verify.execution import execute_binding
+from apigen.verify.http_executor import HttpExecutor
+from apigen.verify.sandbox import SandboxPool
+
+DATA = Path(__file__).parent / "data"
+
+
+def load(fmt: str, name: str, **options):
+    return load_catalog([], sources=[{"format": fmt, "path": str(DATA / name), **options}])
+
+
+def test_xlam_types_optionals_defaults_and_categories():
+    cat = load("xlam", "xlam_tools.json", category="Gaming")
+    grade = cat.get("calculate_grade")
+    assert grade.parameters["properties"]["scores"] == {"type": "array", "items": {"type": "number"}, "description": "A list of scores."}
+    assert grade.parameters["required"] == ["scores", "weights"]
+    eco = cat.get("get_ecoindex_analysis_list_version_ecoindexes_get")
+    assert eco.category == "Environment"  # the entry's own category wins over the source's
+    assert eco.parameters["required"] == ["version"]
+    assert eco.parameters["properties"]["size"] == {"type": "integer", "description": "Number of elements per page. Defaults to 50.", "default": 50}
+    assert cat.get("live_giveaways_by_type").category == "Gaming"
+    assert all(s.executor.kind == "none" for s in cat.specs)
+    assert load("xlam", "xlam_tools.json").get("calculate_grade").category == "Other"
+
+
+def test_openai_and_bfcl_import():
+    openai = load("openai", "openai_tools.json")
+    weather = openai.get("get_current_weather")
+    assert weather.parameters["properties"]["unit"]["enum"] == ["celsius", "fahrenheit"]
+    assert openai.get("get_delivery_date").category == "Commerce"
+    bfcl = load("bfcl", "bfcl_functions.json", category="Math")
+    hypot = bfcl.get("math.hypot")
+    assert hypot.parameters["type"] == "object"
+    assert hypot.parameters["properties"]["x"]["type"] == "number"
+    assert hypot.parameters["properties"]["point"] == {"type": "array", "items": {"type": "number"}, "description": "Optional (x, y) pair."}
+    assert hypot.parameters["properties"]["options"]["type"] == "object"
+    assert bfcl.get("calculate_triangle_area").category == "Math"
+
+
+@pytest.mark.parametrize("fmt,fixture", [("xlam", "xlam_tools.json"), ("openai", "openai_tools.json"), ("bfcl", "bfcl_functions.json")])
+def test_round_trip_import_export_import(tmp_path: Path, fmt: str, fixture: str):
+    first = load(fmt, fixture)
+    exported = [EXPORTERS[fmt](s.tool_schema(), category=s.category) for s in first.specs]
+    out = tmp_path / f"export.{fmt}.json"
+    out.write_text(json.dumps(exported))
+    second = load_catalog([], sources=[{"format": fmt, "path": str(out)}])
+    assert [s.to_dict() for s in second.specs] == [s.to_dict() for s in first.specs]
+
+
+def test_builtin_specs_export_to_every_format_and_back(tmp_path: Path):
+    builtin = load_catalog(["api_catalog/music.py"])
+    for fmt in ("openai", "bfcl"):
+        path = tmp_path / f"{fmt}.json"
+        path.write_text(json.dumps([EXPORTERS[fmt](s.tool_schema(), category=s.category) for s in builtin.specs]))
+        back = load_catalog([], sources=[{"format": fmt, "path": str(path)}])
+        assert [s.tool_schema() for s in back.specs] == [s.tool_schema() for s in builtin.specs]
+        assert {s.category for s in back.specs} == {"Music"}
+    xlam = EXPORTERS["xlam"](builtin.get("build_scale").tool_schema())
+    assert xlam["parameters"]["mode"]["type"] == "str, optional"
+    assert "One of: major, natural_minor" in xlam["parameters"]["mode"]["description"]
+
+
+@pytest.mark.parametrize("fmt,fixture,needles", [
+    ("xlam", "xlam_bad_type.json", ["apply_callback", "parameters.callback.type", "Callable"]),
+    ("openai", "openai_missing_description.json", ["lookup_order", "parameters.properties.order_id.description"]),
+    ("bfcl", "bfcl_bad_required.json", ["find_restaurants", "parameters.required", "cuisine"]),
+    ("openapi", "openapi_bad_param.json", ["getItem", "parameters[0].in", "cookie"]),
+    ("openapi", "openapi_no_servers.yaml", ["servers"]),
+])
+def test_malformed_documents_name_the_entry_and_field(fmt: str, fixture: str, needles: list[str]):
+    with pytest.raises(CatalogError) as err:
+        load(fmt, fixture)
+    for needle in needles:
+        assert needle in str(err.value)
+    assert fixture in str(err.value)
+
+
+def test_openapi_operations_become_http_specs():
+    cat = load("openapi", "petstore.yaml", allowed_hosts=["127.0.0.1"], category="Other")
+    assert sorted(cat.names) == ["createPet", "getPet", "get_status", "listPets"]
+    list_pets = cat.get("listPets")
+    assert list_pets.executor.kind == "http" and list_pets.executor.function == "GET /pets"
+    assert list_pets.executor.target == "http://127.0.0.1:PORT/v1"
+    assert list_pets.parameters["properties"]["limit"]["maximum"] == 100  # resolved $ref
+    assert list_pets.executor.options == {"params": {"species": "query", "limit": "query"}, "allowed_hosts": ["127.0.0.1"]}
+    create = cat.get("createPet")
+    assert create.category == "Commerce" and create.parameters["required"] == ["name", "species"]
+    assert create.executor.options["params"]["age"] == "body"
+    assert cat.get("getPet").parameters["required"] == ["petId"]
+    assert cat.get("get_status").description == "Service health as plain text."
+
+
+def test_schema_only_tools_are_reported_not_executable():
+    spec = load("openai", "openai_tools.json").get("get_current_weather")
+    pool = SandboxPool(workers=1)
+    result = asyncio.run(execute_binding(spec.executor, {"location": "Paris"}, pool, HttpExecutor()))
+    assert not result.ok and result.code == "not_executable"
+
+
+def test_paths_keep_working_next_to_sources():
+    cat = load_catalog(["api_catalog/music.py"], sources=[{"format": "bfcl", "path": str(DATA / "bfcl_functions.json")}])
+    assert cat.get("note_frequency") is not None and cat.get("math.hypot") is not None
+    with pytest.raises(CatalogError, match=r"catalog.sources\[0\].format"):
+        load_catalog([], sources=[{"format": "yaml", "path": "x"}])
+
+
+def test_hydra_selects_category_files_overrides_and_sources():
+    register_schemas()
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
+        finance = compose("config", overrides=["catalog=finance"])
+        assert list(finance.catalog.categories) == ["Finance"]
+        picked = compose("config", overrides=["catalog.categories=[Finance,Travel]", "catalog.apis=[airport_info,validate_iban]"])
+        cfg: Config = OmegaConf.to_object(picked)
+        cat = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis)
+        assert sorted(cat.names) == ["airport_info", "validate_iban"]
+        src = compose("config", overrides=["catalog=all", f"+catalog.sources=[{{format: xlam, path: {DATA / 'xlam_tools.json'}, category: Gaming}}]"])
+        cfg = OmegaConf.to_object(src)
+        cat = load_catalog(cfg.catalog.paths, cfg.catalog.sources)
+        assert cat.get("live_giveaways_by_type").category == "Gaming" and len(cat) >= 253
+        for name in ("all", "builtin", "everyday", "stem", "money", "leisure", "music", "health"):
+            composed = OmegaConf.to_object(compose("config", overrides=[f"catalog={name}"]))
+            assert len(load_catalog(composed.catalog.paths).select(composed.catalog.categories)) >= 10
