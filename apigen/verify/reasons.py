@@ -52,6 +52,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("execution", "crashed", "the worker process died by a signal (segfault, abort, kill)"),
     Reason("execution", "network_blocked", "the function tried to use the network without permission"),
     Reason("execution", "http_error", "an HTTP executor's endpoint answered with an error"),
+    Reason("execution", "host_not_allowed", "an HTTP call's host is not in the API's allowed_hosts"),
+    Reason("execution", "connection_error", "an HTTP executor could not reach its endpoint"),
     Reason("execution", "sandbox_error", "the sandbox itself failed (bad request, broken reply)"),
     # Stage 3: the LLM judge (SemanticJudge).
     Reason("semantic", "judge_rejected", "too few judge votes passed the candidate"),
