@@ -10,7 +10,7 @@ from typing import Any
 from apigen.catalog import Catalog, load_catalog
 from apigen.config import Config, LLMConfig, validate
 from apigen.llm.client import LLMClient
-from apigen.parsing import GENERATION_SCHEMA, parse_completion
+from apigen.parsing import generation_schema, parse_completion
 from apigen.prompting import PromptRenderer
 from apigen.records import QUERY_STYLES, Candidate, Completion, SampleRequest, stable_hash
 from apigen.sampling import FewShotExample, RequestSampler, example_file_digest, load_examples
@@ -54,9 +54,8 @@ class Components:
     judge: SemanticJudge | None
     digests: dict[str, str]
 
-    @property
-    def generation_schema(self) -> dict[str, Any]:
-        return GENERATION_SCHEMA
+    def generation_schema(self, request: SampleRequest) -> dict[str, Any]:
+        return generation_schema(request, [self.catalog.get(n) for n in request.api_names])  # type: ignore[misc]
 
     def render_generator_prompt(self, request: SampleRequest) -> tuple[dict[str, str], ...]:
         tools = [self.catalog.get(n).tool_schema() for n in request.api_names]  # type: ignore[union-attr]

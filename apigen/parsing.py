@@ -11,35 +11,60 @@ import json
 import re
 from typing import Any
 
-from apigen.records import Candidate, Completion, SampleRequest, ToolCall
+from apigen.records import ApiSpec, Candidate, Completion, SampleRequest, ToolCall
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
-# JSON schema of the generator's reply, for backends that constrain decoding.
-GENERATION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "pairs": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "query": {"type": "string"},
-                    "answers": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {"name": {"type": "string"}, "arguments": {"type": "object"}},
-                            "required": ["name", "arguments"],
-                        },
-                    },
-                },
-                "required": ["query", "answers"],
-            },
-        }
-    },
-    "required": ["pairs"],
-}
+_SCHEMA_NOISE = ("description", "default", "examples", "title")
+# Bounds for constrained decoding only: a small model under a grammar can otherwise fill an
+# unbounded array or string until max_tokens (seen: a 1,024-token list of numbers).
+_MAX_ITEMS, _MAX_STRING, _MAX_QUERY = 8, 160, 400
+
+
+def _grammar_schema(schema: Any) -> Any:
+    """A parameter schema for constrained decoding: no prose keys, no unknown arguments, bounded
+    arrays and strings."""
+    if isinstance(schema, list):
+        return [_grammar_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _grammar_schema(v) for k, v in schema.items() if k not in _SCHEMA_NOISE}
+    if out.get("type") == "object" and "properties" in out:
+        out["properties"] = {k: _grammar_schema(v) for k, v in schema["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    if out.get("type") == "array":
+        out.setdefault("maxItems", _MAX_ITEMS)
+    if out.get("type") == "string" and "enum" not in out and "pattern" not in out:
+        out.setdefault("maxLength", _MAX_STRING)
+    return out
+
+
+def generation_schema(request: SampleRequest, specs: list[ApiSpec]) -> dict[str, Any]:
+    """The reply schema for one request, for backends that constrain decoding (the embedded
+    model): exactly ``num_queries`` pairs, calls only to the offered functions with their own
+    argument schemas, and as many calls per query as the style needs. The format check still
+    verifies every reply: this only spends fewer tokens on replies that would be rejected."""
+    variants = [
+        {"type": "object", "properties": {"name": {"const": s.name}, "arguments": _grammar_schema(s.parameters)},
+         "required": ["name", "arguments"]}
+        for s in specs
+    ]
+    call = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    few, many = (1, 1) if request.style in ("simple", "multiple") else (2, 4)
+    # Calls before the query: under a grammar, keys are generated in schema order, and a small
+    # model that first commits to real calls of the offered functions then writes a query that
+    # fits them; query-first, it writes a query and then is forced into calls that do not fit.
+    pair = {
+        "type": "object",
+        "properties": {"answers": {"type": "array", "items": call, "minItems": few, "maxItems": many},
+                       "query": {"type": "string", "minLength": 1, "maxLength": _MAX_QUERY}},
+        "required": ["answers", "query"],
+    }
+    return {
+        "type": "object",
+        "properties": {"pairs": {"type": "array", "items": pair, "minItems": request.num_queries, "maxItems": request.num_queries}},
+        "required": ["pairs"],
+    }
 
 
 def loads_lenient(text: str) -> Any:

@@ -64,7 +64,7 @@ class Pipeline:
         request = self.c.sampler.request(index)
         messages = self.c.render_generator_prompt(request)
         started = time.perf_counter()
-        completion = await self.c.generator.complete(request.sample_id, messages, schema=self.c.generation_schema)
+        completion = await self.c.generator.complete(request.sample_id, messages, schema=self.c.generation_schema(request))
         self._timed("generate", started)
         if completion.error:
             # Not stored as finished: a rerun into the same directory retries this sample.

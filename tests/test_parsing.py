@@ -49,3 +49,30 @@ def test_one_bad_pair_does_not_spoil_the_others():
 
 def test_deeply_nested_garbage_never_raises():
     assert _parse("[" * 100000)[0].parse_error == "invalid_json"
+
+
+def test_generation_schema_pins_counts_names_and_argument_types():
+    from jsonschema import Draft202012Validator
+
+    from apigen.catalog import load_catalog
+    from apigen.parsing import generation_schema
+    from conftest import TEST_DATA
+
+    catalog = load_catalog([str(TEST_DATA / "calc_catalog.py")])
+    request = SampleRequest("s", 0, "parallel_multiple", ("divide", "round_number"), (), "t", 2)
+    validator = Draft202012Validator(generation_schema(request, list(catalog.specs)))
+
+    def reply(*calls_per_pair):
+        return {"pairs": [{"query": f"q{i}", "answers": [{"name": n, "arguments": a} for n, a in calls]}
+                          for i, calls in enumerate(calls_per_pair)]}
+
+    two_calls = [("divide", {"a": 1, "b": 2}), ("round_number", {"value": 2.5, "mode": "half_up"})]
+    assert validator.is_valid(reply(two_calls, two_calls))
+    assert not validator.is_valid(reply(two_calls))  # num_queries is 2
+    assert not validator.is_valid(reply(two_calls[:1], two_calls))  # parallel styles need 2+ calls
+    assert not validator.is_valid(reply(two_calls, [("sqrt", {"x": 4}), ("divide", {"a": 1, "b": 2})]))
+    assert not validator.is_valid(reply(two_calls, [("divide", {"a": "1", "b": 2}), two_calls[1]]))
+    assert not validator.is_valid(reply(two_calls, [("divide", {"a": 1, "b": 2, "c": 3}), two_calls[1]]))
+    assert not validator.is_valid(reply(two_calls, [("round_number", {"value": 1.5, "mode": "up"}), two_calls[0]]))
+    simple = generation_schema(SampleRequest("s", 0, "simple", ("divide",), (), "t", 1), [catalog.get("divide")])
+    assert not Draft202012Validator(simple).is_valid(reply(two_calls[:1] * 2))
