@@ -3,6 +3,8 @@ with the judge built from real Hydra composition."""
 
 from __future__ import annotations
 
+import json
+
 import asyncio
 
 import pytest
@@ -76,3 +78,19 @@ def test_threshold_counts_unreadable_votes_against_the_candidate():
         verdict, _ = judge(judge_for(server, ["verifier.semantic.votes=2", "verifier.semantic.retries=0"]))
         assert (verdict.passed, verdict.reason) == (False, "judge_unparseable")  # 1/2 < 1.0 and nobody said no
         assert verdict.data["votes"] == [True, None]
+
+
+def test_a_failed_check_overrides_a_passing_verdict_and_plain_replies_still_read():
+    from apigen.records import Completion
+    from apigen.verify.semantic import read_judgement
+
+    def reply(**data):
+        return Completion(sample_id="s", text=json.dumps(data), finish_reason="stop")
+
+    checks = {"calls_fit_request": True, "values_from_query": True, "results_answer_request": True}
+    assert read_judgement(reply(**checks, thought="fine", passed=True)) == (True, "fine")
+    passed, thought = read_judgement(reply(**{**checks, "calls_fit_request": False}, thought="hm", passed=True))
+    assert passed is False and "calls_fit_request" in thought
+    assert read_judgement(reply(thought="ok", passed=True)) == (True, "ok")
+    assert read_judgement(reply(**checks, thought="no", passed=False))[0] is False
+    assert read_judgement(reply(**checks, thought="?"))[0] is None

@@ -13,10 +13,23 @@ from apigen.parsing import loads_lenient
 from apigen.prompting import PromptRenderer
 from apigen.records import Candidate, Completion, Verdict
 
+# The judge answers a checklist before its verdict; every check a reply contains must hold as
+# well as "passed", so a model that says "passed" after failing a check does not pass the item.
+# A plain {"thought", "passed"} reply (the paper's format, or a custom template) is read too.
+JUDGE_CHECKS = ("calls_fit_request", "values_from_query", "results_answer_request")
+_SHORT = {"type": "string", "maxLength": 200}  # bounds apply to constrained decoding only
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"thought": {"type": "string"}, "passed": {"type": "boolean"}},
-    "required": ["thought", "passed"],
+    "properties": {
+        # Order matters for constrained decoding: what the functions do is stated from their
+        # descriptions before the query is restated, so the first is not copied from the second.
+        "calls_do": _SHORT,
+        "user_wants": _SHORT,
+        **{check: {"type": "boolean"} for check in JUDGE_CHECKS},
+        "thought": {"type": "string", "maxLength": 400},
+        "passed": {"type": "boolean"},
+    },
+    "required": ["calls_do", "user_wants", *JUDGE_CHECKS, "thought", "passed"],
 }
 
 
@@ -35,7 +48,11 @@ def read_judgement(completion: Completion) -> tuple[bool | None, str]:
     verdict = data.get("passed", data.get("pass"))
     if not isinstance(verdict, bool):
         return None, "judge reply lacks a boolean 'passed'"
-    return verdict, str(data.get("thought", ""))[:2000]
+    thought = str(data.get("thought", ""))[:2000]
+    failed = [check for check in JUDGE_CHECKS if data.get(check) is False]
+    if verdict and failed:
+        return False, f"{thought} (failed checks: {', '.join(failed)})".strip()
+    return verdict, thought
 
 
 class SemanticJudge:
