@@ -1,0 +1,108 @@
+"""Embedded model throughput, as the pipeline calls it, against llama-cpp-python called directly.
+
+    .venv/bin/python benchmarks/bench_local_model.py [--prompts 4] [--samples 6] [overrides ...]
+
+1. Completion tokens per second through the pipeline's path (LLMClient -> litellm -> the local
+   custom provider -> llama.cpp) and through ``Llama.create_chat_completion`` on the same loaded
+   model, with the same prompts (real generator prompts from the sampler), the same settings and
+   the same seed, calls interleaved so both see the same machine state. Prints both and their
+   ratio (goal: >= 0.9).
+2. Verified examples per minute of the default run (``python -m apigen`` with num_samples=--samples
+   into a temporary directory).
+
+Extra arguments are Hydra overrides, e.g. ``llm=local_small``. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hydra import compose, initialize_config_dir  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
+
+from apigen.build import build  # noqa: E402
+from apigen.config import register_schemas  # noqa: E402
+from apigen.llm.local import provider  # noqa: E402
+from apigen.runner import run  # noqa: E402
+
+
+def compose_cfg(overrides: list[str]):
+    register_schemas()
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3", job_name="bench"):
+        return OmegaConf.to_object(compose(config_name="config", overrides=overrides))
+
+
+def token_rates(overrides: list[str], n_prompts: int) -> None:
+    cfg = compose_cfg([*overrides, "output.progress=false", "+llm.extra.seed=0"])
+    components = build(cfg)
+    name = cfg.llm.model.split("/", 1)[1]
+    llama = provider().models[name].llama
+    requests = [components.sampler.request(i) for i in range(n_prompts)]
+    jobs = [(components.render_generator_prompt(r), components.generation_schema(r)) for r in requests]
+    settings = {"temperature": cfg.llm.temperature, "max_tokens": cfg.llm.max_tokens, "seed": 0}
+
+    def direct(messages, schema):
+        started = time.perf_counter()
+        out = llama.create_chat_completion(messages=[dict(m) for m in messages],
+                                           response_format={"type": "json_object", "schema": schema}, **settings)
+        return out["usage"]["completion_tokens"], time.perf_counter() - started
+
+    loop = asyncio.new_event_loop()  # one loop for every call, as in a pipeline run
+
+    def pipeline(messages, schema):
+        started = time.perf_counter()
+        completion = loop.run_until_complete(components.generator.complete("bench", messages, schema=schema))
+        if completion.error:
+            raise RuntimeError(completion.error)
+        return completion.completion_tokens, time.perf_counter() - started
+
+    direct(*jobs[0])  # warm-up, not counted
+    totals = {"direct": [0, 0.0], "pipeline": [0, 0.0]}
+    for i, job in enumerate(jobs):
+        order = (("direct", direct), ("pipeline", pipeline)) if i % 2 == 0 else (("pipeline", pipeline), ("direct", direct))
+        for label, fn in order:
+            tokens, seconds = fn(*job)
+            totals[label][0] += tokens
+            totals[label][1] += seconds
+            print(f"  prompt {i} {label:<8} {tokens:>5} tokens {seconds:7.2f} s", flush=True)
+    loop.close()
+    rate = {k: v[0] / v[1] for k, v in totals.items()}
+    print(f"\nmodel {cfg.llm.model}, {n_prompts} prompts, {os.cpu_count()} cores")
+    print(f"llama-cpp-python direct : {rate['direct']:7.2f} completion tokens/s")
+    print(f"pipeline (litellm path) : {rate['pipeline']:7.2f} completion tokens/s")
+    print(f"ratio pipeline/direct   : {rate['pipeline'] / rate['direct']:7.3f}  (goal >= 0.9)")
+
+
+def examples_per_minute(overrides: list[str], samples: int) -> None:
+    cfg = compose_cfg([*overrides, f"num_samples={samples}", "output.progress=false"])
+    with tempfile.TemporaryDirectory() as run_dir:
+        started = time.perf_counter()
+        manifest = run(cfg, run_dir)
+        minutes = (time.perf_counter() - started) / 60
+    kept = manifest["counts"]["kept"]
+    print(f"\ndefault run: {samples} samples, {manifest['counts']['generated']} candidates, {kept} kept in {minutes:.2f} min"
+          f" on {os.cpu_count()} cores")
+    print(f"verified examples per minute: {kept / minutes:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--prompts", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=6)
+    parser.add_argument("overrides", nargs="*")
+    args = parser.parse_args()
+    token_rates(args.overrides, args.prompts)
+    examples_per_minute(args.overrides, args.samples)
+
+
+if __name__ == "__main__":
+    main()

