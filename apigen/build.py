@@ -114,7 +114,7 @@ def build(cfg: Config) -> Components:
     components = Components(
         cfg=cfg, catalog=catalog, renderer=renderer, examples={e.id: e for e in examples}, sampler=sampler,
         generator=LLMClient(cfg.llm, role="generator"),
-        format_checker=FormatChecker(catalog, enabled=vcfg.format.enabled),
+        format_checker=FormatChecker(catalog, enabled=vcfg.format.enabled, example_queries=[e.query for e in examples]),
         pool=pool, execution=ExecutionChecker(catalog, pool) if vcfg.execution.enabled else None, judge=judge,
         digests={
             "config": digest, "catalog": catalog.digest(),

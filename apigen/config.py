@@ -176,7 +176,7 @@ class OutputConfig:
 @dataclass
 class Config:
     name: str = "default"
-    num_samples: int = 10
+    num_samples: int = 5
     seed: int = 0
     concurrency: int = 4
     catalog: CatalogConfig = field(default_factory=CatalogConfig)

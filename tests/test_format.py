@@ -174,3 +174,22 @@ def test_checker_never_raises_on_arbitrary_candidates(calls, query, style):
     v = CHECKER.check(candidate(calls, style, query))
     assert v.reason != "checker_error", v.detail
     assert v.passed or v.reason in CODES
+
+
+def test_a_query_that_echoes_a_few_shot_example_is_rejected():
+    from apigen.catalog import load_catalog
+    from apigen.sampling import load_examples
+    from conftest import TEST_DATA
+
+    catalog_for_echo = load_catalog([str(TEST_DATA / "calc_catalog.py")])
+    seed_queries = [e.query for e in load_examples("prompts/fewshot/seed.jsonl")]
+    checker = FormatChecker(catalog_for_echo, example_queries=seed_queries)
+
+    def verdict(query):
+        cand = Candidate("c-0", "s", 0, "simple", ("divide",), query, (ToolCall("divide", {"a": 1, "b": 2}),))
+        return checker.check(cand)
+
+    copied = verdict("What's the air quality in Delhi, and how many calories are in 150 grams of cooked rice?")
+    assert (copied.passed, copied.reason) == (False, "copied_example") and "Delhi" in copied.detail
+    assert verdict("What is 1 divided by 2?").passed
+    assert verdict("Give me the population of Peru.").passed  # shares words with a seed query, not most of them

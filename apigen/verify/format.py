@@ -5,11 +5,12 @@ reason code (apigen/verify/reasons.py) and a message naming the call and the arg
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterable
 
 from jsonschema import Draft202012Validator, validators
 
 from apigen.catalog import Catalog
+from apigen.verify.copying import ExampleEcho
 from apigen.records import ApiSpec, Candidate, Verdict
 from apigen.verify.placeholders import find_placeholder
 
@@ -49,9 +50,10 @@ def _closed(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 class FormatChecker:
-    def __init__(self, catalog: Catalog, enabled: bool = True):
+    def __init__(self, catalog: Catalog, enabled: bool = True, example_queries: Iterable[str] = ()):
         # Disabled, it still rejects replies that could not be parsed: there is nothing to run.
         self.catalog, self.enabled = catalog, enabled
+        self.echo = ExampleEcho(example_queries)
         self._validators: dict[str, Any] = {}
 
     def _validator(self, spec: ApiSpec) -> Any:
@@ -75,6 +77,9 @@ class FormatChecker:
             return Verdict(candidate.candidate_id, "format", True, "skipped", "format checks are switched off")
         if not candidate.query.strip():
             return self._reject(candidate, "empty_query", "the query is empty")
+        copied = self.echo.source_of(candidate.query)
+        if copied is not None:
+            return self._reject(candidate, "copied_example", f"the query repeats the few-shot example {copied!r}")
         if not candidate.calls:
             return self._reject(candidate, "no_calls", "the answer holds no function call")
         seen: set[str] = set()

@@ -24,6 +24,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "wrong_field_type", "a field of the reply has the wrong JSON type"),
     # ... and checking each candidate (FormatChecker).
     Reason("format", "empty_query", "the query is empty or blank"),
+    Reason("format", "copied_example", "the query mostly repeats a few-shot example's query"),
     Reason("format", "no_calls", "the answer holds no function call"),
     Reason("format", "unknown_function", "a call names a function that was not offered"),
     Reason("format", "duplicate_call", "a call repeats an earlier call exactly"),
