@@ -4,9 +4,11 @@
 
 1. Completion tokens per second through the pipeline's path (LLMClient -> litellm -> the local
    custom provider -> llama.cpp) and through ``Llama.create_chat_completion`` on the same loaded
-   model, with the same prompts (real generator prompts from the sampler), the same settings and
-   the same seed, calls interleaved so both see the same machine state. Prints both and their
-   ratio (goal: >= 0.9).
+   model, with the same prompts (real generator prompts from the sampler), the same settings,
+   schema and seed, calls interleaved so both see the same machine state. Both run on the
+   model's own thread (as the provider does: one OpenMP team), and the model's prompt cache is
+   reset before every call so neither path reuses the other's evaluated prompt. Prints both and
+   their ratio (goal: >= 0.9).
 2. Verified examples per minute of the default run (``python -m apigen`` with num_samples=--samples
    into a temporary directory).
 
@@ -50,15 +52,20 @@ def token_rates(overrides: list[str], n_prompts: int) -> None:
     jobs = [(components.render_generator_prompt(r), components.generation_schema(r)) for r in requests]
     settings = {"temperature": cfg.llm.temperature, "max_tokens": cfg.llm.max_tokens, "seed": 0}
 
+    def call_llama(messages, schema):
+        return llama.create_chat_completion(messages=[dict(m) for m in messages],
+                                            response_format={"type": "json_object", "schema": schema}, **settings)
+
     def direct(messages, schema):
+        llama.reset()
         started = time.perf_counter()
-        out = llama.create_chat_completion(messages=[dict(m) for m in messages],
-                                           response_format={"type": "json_object", "schema": schema}, **settings)
+        out = provider().run_on_model_thread(name, call_llama, messages, schema)
         return out["usage"]["completion_tokens"], time.perf_counter() - started
 
     loop = asyncio.new_event_loop()  # one loop for every call, as in a pipeline run
 
     def pipeline(messages, schema):
+        llama.reset()
         started = time.perf_counter()
         completion = loop.run_until_complete(components.generator.complete("bench", messages, schema=schema))
         if completion.error:
@@ -74,6 +81,10 @@ def token_rates(overrides: list[str], n_prompts: int) -> None:
             totals[label][0] += tokens
             totals[label][1] += seconds
             print(f"  prompt {i} {label:<8} {tokens:>5} tokens {seconds:7.2f} s", flush=True)
+    pending = asyncio.all_tasks(loop)  # litellm's background logging task
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()
     rate = {k: v[0] / v[1] for k, v in totals.items()}
     print(f"\nmodel {cfg.llm.model}, {n_prompts} prompts, {os.cpu_count()} cores")
