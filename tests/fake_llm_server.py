@@ -34,6 +34,7 @@ class FakeLLMServer:
         self.fail_first, self.fail_status = fail_first, fail_status
         self.requests: list[dict] = []
         self.served: dict[str, int] = {}
+        self.in_flight = self.max_in_flight = 0  # requests being answered at once
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -86,6 +87,16 @@ class FakeLLMServer:
                 self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
 
             def do_POST(self) -> None:
+                with server.lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 reply, count = server._next_reply(body)
                 reply = {"content": reply} if isinstance(reply, str) else dict(reply)

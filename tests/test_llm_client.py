@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -36,11 +35,11 @@ def test_retries_exhausted_gives_an_error_completion_not_an_exception():
     assert completion.error and "3 attempt(s)" in completion.error and completion.text == ""
 
 
-def test_rate_limits_back_off_exponentially():
+def test_rate_limits_are_retried():
     with FakeLLMServer({"generator": ["ok"]}, fail_first=2, fail_status=429) as server:
-        started = time.perf_counter()
-        asyncio.run(_client(server).complete("s1", MESSAGES))
-    assert time.perf_counter() - started >= 0.01 + 0.02
+        completion = asyncio.run(_client(server).complete("s1", MESSAGES))
+        assert len(server.requests) == 3
+    assert completion.text == "ok" and completion.error is None
 
 
 def test_authentication_failure_is_fatal_at_once():
@@ -72,7 +71,6 @@ def test_concurrent_calls_are_bounded_by_the_pipeline_not_serialised_by_the_clie
         async def many():
             return await asyncio.gather(*(client.complete(f"s{i}", MESSAGES) for i in range(4)))
 
-        started = time.perf_counter()
         results = asyncio.run(many())
+        assert server.max_in_flight == 4  # all four calls were open at the server at once
     assert all(r.text == "x" for r in results)
-    assert time.perf_counter() - started < 1.9  # four 0.5 s calls overlapped

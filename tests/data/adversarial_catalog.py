@@ -39,7 +39,7 @@ def hang(seconds: float) -> str:
         seconds: How long to sleep.
     """
     time.sleep(seconds)
-    return "woke up"
+    return f"woke up in process {os.getpid()}"
 
 
 def spin(seconds: float) -> int:
