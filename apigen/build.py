@@ -85,11 +85,11 @@ def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
 
 
 def _register_local_backend(cfg: Config) -> None:
-    judges = [c.model for c, _ in judge_configs(cfg)]
-    if any(m.startswith("local/") for m in (cfg.llm.model, *judges)):
+    roles = [cfg.llm, *(c for c, _ in judge_configs(cfg))]
+    if any(r.model.startswith("local/") for r in roles):
         from apigen.llm.local import register_local_provider
 
-        register_local_provider(cfg)
+        register_local_provider(roles)
 
 
 def build(cfg: Config) -> Components:

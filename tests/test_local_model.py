@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from apigen.config import Config, LLMConfig
+from apigen.config import LLMConfig
 from apigen.llm.client import LLMClient
 from apigen.llm.models import MODELS, LocalModelError, PackagedModel, assemble, resolve_gguf
 from apigen.parsing import parse_completion
@@ -76,12 +76,10 @@ def test_packaged_models_are_the_ones_the_project_names():
 def _small_model_client(max_tokens: int) -> LLMClient:
     from apigen.llm.local import register_local_provider
 
-    cfg = Config()
-    cfg.llm = LLMConfig(model="local/qwen2.5-coder-0.5b", max_tokens=max_tokens, temperature=0.7)
-    cfg.llm.local.model_id = "qwen2.5-coder-0.5b"
-    cfg.judge = cfg.llm
-    register_local_provider(cfg)  # a missing model fails here with the install command
-    return LLMClient(cfg.llm)
+    llm = LLMConfig(model="local/qwen2.5-coder-0.5b", max_tokens=max_tokens, temperature=0.7)
+    llm.local.model_id = "qwen2.5-coder-0.5b"
+    register_local_provider([llm])  # a missing model fails here with the install command
+    return LLMClient(llm)
 
 
 @pytest.mark.slow

@@ -79,7 +79,7 @@ class LLMClient:
         for attempt in range(self.cfg.max_retries + 1):
             started = time.perf_counter()
             try:
-                # An embedded model queues calls behind one lock and is bounded by max_tokens; a
+                # An embedded model queues calls on its one thread and is bounded by max_tokens; a
                 # wall-clock limit would count the queueing, so only remote calls get one.
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
                 response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)

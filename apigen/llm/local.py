@@ -23,7 +23,7 @@ from typing import Any
 import litellm
 from litellm import CustomLLM, ModelResponse, Usage
 
-from apigen.config import Config, LocalModelConfig
+from apigen.config import LLMConfig, LocalModelConfig
 from apigen.llm.models import LocalModelError, resolve_gguf
 
 PROVIDER = "local"
@@ -122,10 +122,10 @@ def provider() -> LocalProvider:
     return _PROVIDER
 
 
-def register_local_provider(cfg: Config) -> None:
-    """Load the embedded model(s) named by ``llm``/``judge`` and route ``local/`` to them. A judge
-    with the generator's model string shares the generator's loaded model."""
-    for role in (cfg.llm, cfg.judge):
+def register_local_provider(roles: list[LLMConfig]) -> None:
+    """Load the embedded model(s) named by the generator and the judges, and route ``local/`` to
+    them. A judge with the generator's model string shares the generator's loaded model."""
+    for role in roles:
         if role.model.startswith(f"{PROVIDER}/"):
             _PROVIDER.add(role.model.split("/", 1)[1], role.local)
     if not any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):
