@@ -21,16 +21,29 @@ _SCHEMA_NOISE = ("description", "default", "examples", "title")
 _MAX_ITEMS, _MAX_STRING, _MAX_QUERY = 8, 160, 400
 
 
+# Keywords whose values are schemas (one, a list, or a name -> schema map); everything else, such
+# as enum and const values, is data and is copied as is.
+_SUBSCHEMA, _SUBSCHEMA_LISTS, _SUBSCHEMA_MAPS = ("items", "not"), ("anyOf", "oneOf", "allOf", "prefixItems"), ("properties",)
+
+
 def _grammar_schema(schema: Any) -> Any:
     """A parameter schema for constrained decoding: no prose keys, no unknown arguments, bounded
     arrays and strings."""
-    if isinstance(schema, list):
-        return [_grammar_schema(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: _grammar_schema(v) for k, v in schema.items() if k not in _SCHEMA_NOISE}
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_NOISE:
+            continue
+        if key in _SUBSCHEMA:
+            out[key] = _grammar_schema(value)
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_grammar_schema(s) for s in value]
+        elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _grammar_schema(s) for name, s in value.items()}
+        else:
+            out[key] = value
     if out.get("type") == "object" and "properties" in out:
-        out["properties"] = {k: _grammar_schema(v) for k, v in schema["properties"].items()}
         out.setdefault("additionalProperties", False)
     if out.get("type") == "array":
         out.setdefault("maxItems", _MAX_ITEMS)

@@ -76,3 +76,20 @@ def test_generation_schema_pins_counts_names_and_argument_types():
     assert not validator.is_valid(reply(two_calls, [("round_number", {"value": 1.5, "mode": "up"}), two_calls[0]]))
     simple = generation_schema(SampleRequest("s", 0, "simple", ("divide",), (), "t", 1), [catalog.get("divide")])
     assert not Draft202012Validator(simple).is_valid(reply(two_calls[:1] * 2))
+
+
+def test_generation_schema_keeps_parameter_names_and_enum_values_that_look_like_keywords():
+    from apigen.parsing import generation_schema
+    from apigen.records import ApiSpec, ExecutorBinding
+
+    spec = ApiSpec("note", "Save a note.", "Tools", {
+        "type": "object", "required": ["title"],
+        "properties": {"title": {"type": "string", "description": "Title."},
+                       "style": {"type": "object", "description": "Style.", "enum": [{"description": "bold"}]}},
+    }, ExecutorBinding("none"))
+    schema = generation_schema(SampleRequest("s", 0, "simple", ("note",), (), "t", 1), [spec])
+    arguments = schema["properties"]["pairs"]["items"]["properties"]["answers"]["items"]["properties"]["arguments"]
+    assert set(arguments["properties"]) == {"title", "style"}  # a parameter called "title" is not prose
+    assert "description" not in arguments["properties"]["title"]
+    assert arguments["properties"]["style"]["enum"] == [{"description": "bold"}]  # enum values are data
+    assert arguments["additionalProperties"] is False and arguments["properties"]["title"]["maxLength"] == 160
