@@ -70,6 +70,17 @@ class RunState:
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # candidate_id -> last outcome
     usage_lines: list[dict[str, Any]] = field(default_factory=list)  # every completion, retries included
 
+    def add_sample(self, record: dict[str, Any]) -> None:
+        """Take in one candidates.jsonl record, as read back or as just written."""
+        self.samples[record["request"]["sample_id"]] = record
+        completion = record["completion"]
+        self.usage_lines.append({"role": "generator", **{k: completion.get(k) for k in ("prompt_tokens", "completion_tokens", "cost_usd")}})
+
+    def add_outcome(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.candidate_id] = outcome
+        if outcome.judge_usage:
+            self.usage_lines.append({"role": "judge", **outcome.judge_usage})
+
     def finished_samples(self) -> set[str]:
         return {
             sid for sid, record in self.samples.items()
@@ -123,13 +134,9 @@ class RunStore:
     def _load(self) -> RunState:
         state = RunState()
         for record in _read_jsonl(self.run_dir / CANDIDATES):
-            state.samples[record["request"]["sample_id"]] = record
-            state.usage_lines.append({"role": "generator", **{k: record["completion"].get(k) for k in ("prompt_tokens", "completion_tokens", "cost_usd")}})
+            state.add_sample(record)
         for record in _read_jsonl(self.run_dir / VERDICTS):
-            outcome = Outcome.from_dict(record)
-            state.outcomes[outcome.candidate_id] = outcome
-            if outcome.judge_usage:
-                state.usage_lines.append({"role": "judge", **outcome.judge_usage})
+            state.add_outcome(Outcome.from_dict(record))
         return state
 
     def read_manifest(self) -> dict[str, Any] | None:
@@ -145,9 +152,7 @@ class RunStore:
         record = {"request": request.to_dict(), "completion": completion.to_dict(),
                   "candidates": [c.to_dict() for c in candidates]}
         self._append(self._candidates, record)
-        self.state.samples[request.sample_id] = record
-        self.state.usage_lines.append({"role": "generator", "prompt_tokens": completion.prompt_tokens,
-                                       "completion_tokens": completion.completion_tokens, "cost_usd": completion.cost_usd})
+        self.state.add_sample(record)
 
     def append_error(self, request: SampleRequest, completion: Completion) -> None:
         """A generation call that failed after its retries; the sample stays unfinished."""
@@ -156,9 +161,7 @@ class RunStore:
 
     def append_outcome(self, outcome: Outcome) -> None:
         self._append(self._verdicts, outcome.to_dict())
-        self.state.outcomes[outcome.candidate_id] = outcome
-        if outcome.judge_usage:
-            self.state.usage_lines.append({"role": "judge", **outcome.judge_usage})
+        self.state.add_outcome(outcome)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.run_dir / (MANIFEST + ".tmp")
