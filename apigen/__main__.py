@@ -15,7 +15,7 @@ register_schemas()
 
 # Errors a user can fix from the message alone; anything else keeps its traceback.
 _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "LLMFatalError",
-                "ResumeMismatch", "LocalModelError", "SpecError")
+                "ResumeMismatch", "LocalModelError", "SpecError", "StageError", "RunFileError")
 
 
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")

@@ -108,18 +108,17 @@ class LLMConfig:
     local: LocalModelConfig = field(default_factory=LocalModelConfig)
 
 
-@dataclass
-class FormatVerifierConfig:
-    enabled: bool = True
+# Marks a speed or infrastructure setting: it changes neither prompts, sample ids nor whether a
+# run directory may be resumed (apigen/digests.py leaves these fields out).
+NOT_DIGESTED = {"digest": False}
 
 
 @dataclass
 class ExecutionVerifierConfig:
-    enabled: bool = True
     # Wall-clock limit per call; past it the worker is killed and replaced.
-    timeout_s: float = 10.0
+    timeout_s: float = field(default=10.0, metadata=NOT_DIGESTED)
     # Warm worker processes (calls run in parallel up to this many).
-    workers: int = 2
+    workers: int = field(default=2, metadata=NOT_DIGESTED)
     # Address-space limit per worker (RLIMIT_AS).
     memory_mb: int = 1024
     # CPU seconds per call (soft RLIMIT_CPU, re-armed per call, whole seconds; 0: no CPU limit).
@@ -147,7 +146,6 @@ class JudgeMemberConfig:
 
 @dataclass
 class SemanticVerifierConfig:
-    enabled: bool = True
     # Each judge is asked `votes` times; the candidate passes when the share of passing votes
     # (over all votes of all judges) is at least `pass_threshold`.
     votes: int = 1
@@ -158,9 +156,16 @@ class SemanticVerifierConfig:
     committee: List[JudgeMemberConfig] = field(default_factory=list)
 
 
+DEFAULT_STAGES = ["format", "dedup", "execution", "semantic"]
+
+
 @dataclass
 class VerifierConfig:
-    format: FormatVerifierConfig = field(default_factory=FormatVerifierConfig)
+    # The stage chain, in order: each name is a module of apigen/verify/ (docs/VERIFICATION.md).
+    # Cheap stages first; a candidate stops at its first rejection. Remove a name to switch the
+    # stage off. `format` must come first: nothing else can check a reply that did not parse.
+    stages: List[str] = field(default_factory=lambda: list(DEFAULT_STAGES))
+    # Settings of the stages that have any.
     execution: ExecutionVerifierConfig = field(default_factory=ExecutionVerifierConfig)
     semantic: SemanticVerifierConfig = field(default_factory=SemanticVerifierConfig)
 
@@ -175,17 +180,17 @@ class OutputConfig:
 
 @dataclass
 class Config:
-    name: str = "default"
-    num_samples: int = 5
+    name: str = field(default="default", metadata=NOT_DIGESTED)
+    num_samples: int = field(default=5, metadata=NOT_DIGESTED)
     seed: int = 0
-    concurrency: int = 4
+    concurrency: int = field(default=4, metadata=NOT_DIGESTED)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     judge: LLMConfig = field(default_factory=LLMConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
-    output: OutputConfig = field(default_factory=OutputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
 
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
@@ -232,6 +237,11 @@ def validate(cfg: Config) -> None:
     for i, member in enumerate(semantic.committee):
         if member.votes is not None and member.votes < 1:
             raise ConfigError(f"verifier.semantic.committee[{i}].votes: must be >= 1, got {member.votes}")
+    stages = cfg.verifier.stages
+    if not stages or stages[0] != "format":
+        raise ConfigError(f"verifier.stages: must start with 'format' (a reply that did not parse cannot be checked further), got {stages}")
+    if len(set(stages)) != len(stages):
+        raise ConfigError(f"verifier.stages: a stage is listed twice in {stages}")
     execution = cfg.verifier.execution
     if execution.timeout_s <= 0 or execution.workers < 1 or execution.memory_mb < 64:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")

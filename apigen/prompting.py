@@ -7,15 +7,15 @@ instead of an empty string in a prompt.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
+from jinja2 import meta
 
 from apigen.paths import resolve_path
+from apigen.records import stable_hash
 
 _ROLE_LINE = re.compile(r"^=== (system|user|assistant) ===$", re.MULTILINE)
 
@@ -53,22 +53,23 @@ class PromptRenderer:
         except jinja2.TemplateSyntaxError as exc:
             raise PromptError(f"template '{template}' line {exc.lineno}: {exc.message}") from None
 
-    def source_path(self, template: str) -> Path:
-        for folder in self.folders:
-            if (folder / template).is_file():
-                return folder / template
-        raise PromptError(f"template '{template}' not found")
-
     def digest(self, templates: Iterable[str]) -> str:
-        """Hash of every template file the prompt search path holds that the given ones may use."""
-        sha = hashlib.sha256()
-        for folder in self.folders:
-            for path in sorted(folder.rglob("*.j2")):
-                sha.update(str(path.relative_to(folder)).encode())
-                sha.update(path.read_bytes())
-        for name in sorted(templates):
-            sha.update(name.encode())
-        return sha.hexdigest()[:16]
+        """Hash of the given templates and of every template they include by name, as found on
+        the search path (first match wins). Includes whose name is computed at render time (the
+        style blocks) are not followed: name them in ``templates``."""
+        seen: dict[str, str] = {}
+        pending = list(templates)
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                raise PromptError(f"template '{name}' not found in {[str(f) for f in self.folders]}") from None
+            seen[name] = source
+            pending += [n for n in meta.find_referenced_templates(self.env.parse(source)) if n]
+        return stable_hash(sorted(seen.items()))
 
     def render_text(self, template: str, **variables: Any) -> str:
         try:

@@ -1,22 +1,28 @@
-"""The typed, frozen records that flow between pipeline stages.
+"""The typed, frozen records that flow between pipeline stages and fill every run file.
 
-ApiSpec -> SampleRequest -> Prompt -> Completion -> Candidate -> Verdict* -> Example -> export row
+ApiSpec -> SampleRequest -> Prompt -> Completion -> Candidate -> Verdict* -> Outcome (-> Example)
 
-Each record round-trips through JSON (``to_dict`` / ``from_dict``). Fields that carry JSON values
-from the model or the catalog (arguments, schemas, results) stay plain JSON types.
+Each record round-trips through JSON (``to_dict`` / ``from_dict``, ``to_json`` / ``from_json``):
+every line of every run file is one of these and is revived as its type on read. Fields that
+carry JSON values from the model or the catalog (arguments, schemas, results) stay plain JSON
+types, in the order they came in: nothing is sorted on the way to disk, so a row read back is
+byte for byte the row that was written.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-STAGES = ("format", "execution", "semantic")
 QUERY_STYLES = ("simple", "multiple", "parallel", "parallel_multiple")
+
+R = TypeVar("R", bound="Record")
 
 
 class Record:
@@ -26,38 +32,54 @@ class Record:
         return dataclasses.asdict(self)  # type: ignore[call-overload]
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        # No sort_keys: arguments and schemas keep the order the model or the catalog gave them.
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]):
-        hints = typing.get_type_hints(cls)
-        kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _revive(hints[f.name], data[f.name])
+    def from_dict(cls: type[R], data: dict[str, Any]) -> R:
+        kwargs = {name: _revive(hint, data[name]) for name, hint in _field_hints(cls) if name in data}
         return cls(**kwargs)
+
+    @classmethod
+    def from_json(cls: type[R], text: str | bytes) -> R:
+        return cls.from_dict(json.loads(text))
+
+
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(field name, resolved type) of a record class, computed once per class."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+def _is_record(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, Record)
 
 
 def _revive(hint: Any, value: Any) -> Any:
-    """Turn JSON back into the annotated type: nested records and tuples of records."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if isinstance(hint, type) and issubclass(hint, Record) and isinstance(value, dict):
+    """Turn JSON back into the annotated type: nested records, tuples and dicts of records."""
+    if _is_record(hint) and isinstance(value, dict):
         return hint.from_dict(value)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is tuple and isinstance(value, (list, tuple)):
         inner = args[0] if args else Any
         return tuple(_revive(inner, v) for v in value)
-    if origin is typing.Union:
+    if origin is dict and isinstance(value, dict) and len(args) == 2 and _is_record(args[1]):
+        return {k: args[1].from_dict(v) for k, v in value.items()}
+    if origin in (typing.Union, types.UnionType):
         for option in args:
-            if isinstance(option, type) and issubclass(option, Record) and isinstance(value, dict):
+            if _is_record(option) and isinstance(value, dict):
                 return option.from_dict(value)
     return value
 
 
 def stable_hash(*parts: Any, length: int = 16) -> str:
-    """A short, stable hex digest of JSON-serialisable parts."""
+    """A short, stable hex digest of JSON-serialisable parts (keys sorted: a digest, not a row)."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:length]
+
+
+# ----- the catalog -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -71,8 +93,9 @@ class ApiExample(Record):
 @dataclass(frozen=True)
 class ExecutorBinding(Record):
     """How an API is executed. kind 'python': ``function`` in the module file ``target``.
-    kind 'none': a schema-only tool that cannot be executed. ``options`` holds kind-specific
-    settings (for example whether a Python executor may use the network)."""
+    kind 'http': an HTTP operation. kind 'none': a schema-only tool that cannot be executed.
+    ``options`` holds kind-specific settings (for example whether a Python executor may use the
+    network)."""
 
     kind: str
     target: str = ""
@@ -96,9 +119,12 @@ class ApiSpec(Record):
         return {"name": self.name, "description": self.description, "parameters": self.parameters}
 
 
+# ----- generation --------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class SampleRequest(Record):
-    """What one generation call is asked for; fully determined by (seed, index, config)."""
+    """What one generation call is asked for; fully determined by (seed, index, generation digest)."""
 
     sample_id: str
     index: int
@@ -111,9 +137,26 @@ class SampleRequest(Record):
 
 @dataclass(frozen=True)
 class Prompt(Record):
+    """The chat messages one request was rendered into."""
+
     sample_id: str
     template: str
     messages: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Usage(Record):
+    """What model calls cost: counted per call, summed per stage and per run."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None  # None: no call had a known price
+
+    def __add__(self, other: Usage) -> Usage:
+        costs = [c for c in (self.cost_usd, other.cost_usd) if c is not None]
+        return Usage(self.calls + other.calls, self.prompt_tokens + other.prompt_tokens,
+                     self.completion_tokens + other.completion_tokens, sum(costs) if costs else None)
 
 
 @dataclass(frozen=True)
@@ -124,10 +167,8 @@ class Completion(Record):
     text: str
     model: str = ""
     finish_reason: str = ""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    usage: Usage = Usage()
     latency_s: float = 0.0
-    cost_usd: float | None = None
     error: str | None = None
 
 
@@ -155,8 +196,48 @@ class Candidate(Record):
 
 
 @dataclass(frozen=True)
+class SampleRecord(Record):
+    """One line of candidates.jsonl: a finished generation call. ``attempt`` counts how often
+    this sample was generated before (a sample cut short by a kill is generated again)."""
+
+    request: SampleRequest
+    prompt: Prompt
+    completion: Completion
+    candidates: tuple[Candidate, ...]
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class GenerationFailure(Record):
+    """One line of errors.jsonl: a generation call that failed after its retries (the sample
+    stays unfinished and a rerun retries it)."""
+
+    request: SampleRequest
+    completion: Completion
+
+
+# ----- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExecutionResult(Record):
+    """One call run by an executor: its JSON result, or a classified error (``code``)."""
+
+    ok: bool
+    result: Any = None
+    code: str = "ok"
+    error_type: str = ""
+    message: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    duration_s: float = 0.0
+    name: str = ""  # the function called, once the execution stage has attached it
+
+
+@dataclass(frozen=True)
 class Verdict(Record):
-    """The outcome of one verification stage for one candidate."""
+    """The outcome of one verification stage for one candidate. ``data`` holds the stage's own
+    diagnostics (judge votes and thoughts, ...) for people; nothing downstream reads it."""
 
     candidate_id: str
     stage: str
@@ -175,3 +256,24 @@ class Example(Record):
     query: str
     tools: tuple[dict[str, Any], ...]
     answers: tuple[ToolCall, ...]
+
+
+@dataclass(frozen=True)
+class Outcome(Record):
+    """One line of verdicts.jsonl: the end of one candidate's path through the stage chain.
+    ``stage`` is the stage that rejected it, or "kept"; ``executions`` the results of its calls
+    (when the execution stage ran); ``usage`` what each stage's model calls cost."""
+
+    candidate_id: str
+    sample_id: str
+    index: int
+    position: int
+    attempt: int
+    kept: bool
+    stage: str
+    reason: str
+    detail: str = ""
+    verdicts: tuple[Verdict, ...] = ()
+    executions: tuple[ExecutionResult, ...] = ()
+    usage: dict[str, Usage] = field(default_factory=dict)
+    example: Example | None = None

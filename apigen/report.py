@@ -3,53 +3,43 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Mapping
 
-from apigen.records import STAGES
-from apigen.store import Outcome
 from apigen.verify.reasons import describe
 
 
-def stage_statistics(outcomes: Iterable[Outcome], enabled: dict[str, bool]) -> dict[str, Any]:
-    outcomes = list(outcomes)
-    failed = Counter(o.stage for o in outcomes if not o.kept)
-    reasons: dict[str, Counter] = {stage: Counter() for stage in STAGES}
-    for o in outcomes:
-        if not o.kept:
-            reasons.setdefault(o.stage, Counter())[o.reason] += 1
-    entered = len(outcomes)
+def stage_statistics(stages: list[str], generated: int, kept: int, rejected: Mapping[tuple[str, str], int]) -> dict[str, Any]:
+    """The per-stage table (the paper's Table 1), counts and reasons, following the stage chain:
+    ``rejected`` maps (stage, reason) to the number of candidates rejected there."""
+    order = list(stages) + sorted({stage for stage, _ in rejected} - set(stages))
+    reasons: dict[str, Counter[str]] = {stage: Counter() for stage in order}
+    for (stage, reason), count in rejected.items():
+        reasons[stage][reason] += count
+    entered = generated
     table = []
-    for stage in STAGES:
-        rejected = failed.get(stage, 0)
+    for stage in order:
+        failed = sum(reasons[stage].values())
         table.append({
-            "stage": stage, "enabled": enabled.get(stage, True), "entered": entered,
-            "passed": entered - rejected, "rejected": rejected,
-            "pass_rate": round((entered - rejected) / entered, 4) if entered else None,
+            "stage": stage, "entered": entered, "passed": entered - failed, "rejected": failed,
+            "pass_rate": round((entered - failed) / entered, 4) if entered else None,
         })
-        entered -= rejected
-    kept = sum(1 for o in outcomes if o.kept)
+        entered -= failed
     breakdown = []
-    for stage in STAGES:
+    for stage in order:
         stage_total = sum(reasons[stage].values())
         for reason, count in reasons[stage].most_common():
             breakdown.append({
                 "stage": stage, "reason": reason, "count": count,
                 "share_of_stage_rejections": round(count / stage_total, 4),
-                "share_of_generated": round(count / len(outcomes), 4),
+                "share_of_generated": round(count / generated, 4),
                 "meaning": describe(stage, reason),
             })
     return {
-        "counts": {
-            "generated": len(outcomes),
-            "failed_format": failed.get("format", 0),
-            "failed_execution": failed.get("execution", 0),
-            "failed_semantic": failed.get("semantic", 0),
-            "kept": kept,
-        },
+        "counts": {"generated": generated, **{f"failed_{row['stage']}": row["rejected"] for row in table}, "kept": kept},
         "stages": table,
         "reasons": {stage: dict(counter.most_common()) for stage, counter in reasons.items()},
         "reason_breakdown": breakdown,
-        "overall_pass_rate": round(kept / len(outcomes), 4) if outcomes else None,
+        "overall_pass_rate": round(kept / generated, 4) if generated else None,
     }
 
 
@@ -60,8 +50,7 @@ def _rate(value: float | None) -> str:
 def render_table(stats: dict[str, Any]) -> str:
     lines = [f"{'Stage':<12}{'Entered':>9}{'Passed':>9}{'Rejected':>10}{'Pass rate':>11}"]
     for row in stats["stages"]:
-        label = row["stage"] + ("" if row["enabled"] else " (off)")
-        lines.append(f"{label:<12}{row['entered']:>9}{row['passed']:>9}{row['rejected']:>10}{_rate(row['pass_rate']):>11}")
+        lines.append(f"{row['stage']:<12}{row['entered']:>9}{row['passed']:>9}{row['rejected']:>10}{_rate(row['pass_rate']):>11}")
     counts = stats["counts"]
     lines.append(f"{'overall':<12}{counts['generated']:>9}{counts['kept']:>9}{counts['generated'] - counts['kept']:>10}"
                  f"{_rate(stats['overall_pass_rate']):>11}")

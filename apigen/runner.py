@@ -4,96 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from apigen import __version__
-from apigen.build import Components, build, judge_configs
+from apigen.build import Components, build
 from apigen.config import Config
+from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
-from apigen.report import render_reasons, render_report, render_table, stage_statistics
+from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
-
-_VERSIONED = ("litellm", "hydra-core", "omegaconf", "jinja2", "jsonschema", "datasets", "llama_cpp_python")
 
 
 class ResumeMismatch(RuntimeError):
     """The run directory holds a run of a different configuration."""
 
 
-def _versions() -> dict[str, str]:
-    found = {"apigen": __version__, "python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return found
-
-
-def _usage(store: RunStore) -> dict[str, Any]:
-    totals: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": None, "calls": 0}
-    by_role: dict[str, dict[str, Any]] = {}
-    for line in store.state.usage_lines:
-        role = by_role.setdefault(line["role"], {"prompt_tokens": 0, "completion_tokens": 0})
-        for key in ("prompt_tokens", "completion_tokens"):
-            role[key] += int(line.get(key) or 0)
-            totals[key] += int(line.get(key) or 0)
-        if line.get("cost_usd") is not None:
-            totals["cost_usd"] = (totals["cost_usd"] or 0.0) + float(line["cost_usd"])
-        totals["calls"] += 1
-    totals["by_role"] = by_role
-    return totals
-
-
-def _manifest(components: Components, store: RunStore, status: str, started: float, started_at: str,
-              overrides: list[str], progress: RunProgress | None) -> dict[str, Any]:
-    cfg = components.cfg
-    stats = stage_statistics(store.state.final_outcomes(), {
-        "format": cfg.verifier.format.enabled, "execution": cfg.verifier.execution.enabled,
-        "semantic": cfg.verifier.semantic.enabled,
-    })
-    return {
-        "name": cfg.name,
-        "status": status,
-        "run_dir": str(store.run_dir.resolve()),
-        "started_at": started_at,
-        "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "overrides": overrides,
-        "versions": _versions(),
-        "config_digest": components.digests["config"],
-        "digests": components.digests,
-        "seed": cfg.seed,
-        "catalog": {"apis": len(components.catalog), "categories": components.catalog.categories},
-        "models": {"generator": cfg.llm.model,
-                   "judge": ", ".join(c.model for c, _ in judge_configs(cfg)) if cfg.verifier.semantic.enabled else None},
-        "samples": {
-            "requested": cfg.num_samples,
-            "finished": len(store.state.finished_samples()),
-            "generation_errors": progress.generation_errors if progress else 0,
-        },
-        **stats,
-        "usage": _usage(store),
-        "timings": {
-            "wall_s": round(time.perf_counter() - started, 3),
-            # summed over concurrent samples, so together they can exceed wall_s
-            "stage_busy_s": {k: round(v, 3) for k, v in (progress.stage_seconds if progress else {}).items()},
-        },
-    }
-
-
 def _check_resume(components: Components, store: RunStore) -> None:
     previous = store.read_manifest()
-    if previous and previous.get("config_digest") != components.digests["config"]:
+    if previous is None:
+        return
+    before, now = previous.get("digests", {}).get("run"), components.digests["run"]
+    if before != now:
         raise ResumeMismatch(
-            f"{store.run_dir} holds a run of a different configuration (digest {previous.get('config_digest')},"
-            f" now {components.digests['config']}). Resume only with the same config; start a new run directory otherwise."
+            f"{store.run_dir} holds a run of a different configuration (run digest {before}, now {now}). "
+            "Resume only with the same generation and verification settings (speed settings such as workers, "
+            "concurrency, timeouts or api_base may change); start a new run directory otherwise."
         )
 
 
@@ -104,13 +43,21 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
-    pipeline = Pipeline(components, store)
+    state = store.load(on_kept=components.chain.restore)
+    pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
     indexes = pipeline.pending_indexes(cfg.num_samples)
     done_before = cfg.num_samples - len(indexes)
     if done_before:
         print(f"Resuming in {store.run_dir}: {done_before} of {cfg.num_samples} samples already finished.", file=sys.stderr)
-    store.write_manifest(_manifest(components, store, "running", started, started_at, overrides, None))
 
+    def manifest(status: str) -> dict[str, Any]:
+        progress = pipeline.progress
+        return build_manifest(components, state, status=status, started_at=started_at,
+                              wall_s=time.perf_counter() - started, overrides=overrides,
+                              generation_errors=progress.generation_errors,
+                              busy_s={"generate": progress.generate_busy_s, **components.chain.busy_s})
+
+    store.write_manifest(manifest("running"))
     bar = tqdm(total=cfg.num_samples, initial=done_before, unit="sample", desc="apigen",
                disable=not cfg.output.progress, file=sys.stderr, dynamic_ncols=True)
 
@@ -128,13 +75,13 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
         raise
     finally:
         bar.close()
-        manifest = _manifest(components, store, status, started, started_at, overrides, pipeline.progress)
+        final = manifest(status)
         store.export_dataset(cfg.output.formats)
-        store.write_manifest(manifest)
-        store.write_text("report.md", render_report(manifest))
+        store.write_manifest(final)
+        store.write_text("report.md", render_report(final))
         store.close()
-    _print_summary(manifest, store.run_dir, pipeline.progress)
-    return manifest
+    _print_summary(final, store.run_dir, pipeline.progress)
+    return final
 
 
 def _print_summary(manifest: dict[str, Any], run_dir: Path, progress: RunProgress) -> None:

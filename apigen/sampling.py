@@ -1,6 +1,7 @@
 """Samplers: which APIs, which query style, which few-shot examples and which prompt template a
-generation call gets. Each request is drawn from its own RNG seeded by (seed, index, config
-digest), so the same config and seed give the same prompts whatever the concurrency or order.
+generation call gets. Each request is drawn from its own RNG seeded by (seed, index, generation
+digest), so the same config and seed give the same prompts whatever the concurrency, order or
+sharding, and speed settings (which the generation digest leaves out) change nothing.
 """
 
 from __future__ import annotations
@@ -103,17 +104,20 @@ class RequestSampler:
     """Combines the style, API, example and template samplers into SampleRequests."""
 
     def __init__(self, catalog: Catalog, cfg: SamplerConfig, templates: Sequence[str],
-                 examples: Sequence[FewShotExample], seed: int, config_digest: str):
+                 examples: Sequence[FewShotExample], seed: int, generation_digest: str):
         self.styles = [s for s in QUERY_STYLES if cfg.styles.get(s, 0) > 0]
         self.weights = [cfg.styles[s] for s in self.styles]
         self.apis = ApiSampler(catalog, cfg.apis_per_prompt, cfg.same_category)
         self.examples = ExampleSampler(examples, cfg.examples_per_prompt)
         self.templates = list(templates)
         self.queries_per_call = cfg.queries_per_call
-        self.seed, self.config_digest = seed, config_digest
+        self.seed, self.generation_digest = seed, generation_digest
+
+    def sample_id(self, index: int) -> str:
+        return stable_hash(self.seed, index, self.generation_digest)
 
     def request(self, index: int) -> SampleRequest:
-        sample_id = stable_hash(self.seed, index, self.config_digest)
+        sample_id = self.sample_id(index)
         rng = random.Random(sample_id)
         style = rng.choices(self.styles, weights=self.weights)[0]
         apis = self.apis.sample(rng, style)

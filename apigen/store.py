@@ -1,11 +1,15 @@
 """The run directory: append-only stage files, the manifest, and dataset export.
 
-``candidates.jsonl`` gets one line per finished generation call (request, raw completion and the
-parsed candidates); ``verdicts.jsonl`` one line per candidate with every verdict, the final stage
-and reason, and the example when kept. Each line is flushed as it is written, so a killed run
-loses at most the samples in flight; on restart in the same directory, samples whose every
-candidate has an outcome are skipped, and the dataset is rebuilt from these files, keyed by
-candidate id, so no kept example is ever duplicated.
+``candidates.jsonl`` gets one ``SampleRecord`` per finished generation call (request, prompt, raw
+completion, parsed candidates); ``verdicts.jsonl`` one ``Outcome`` per candidate (every verdict,
+the final stage and reason, execution results, usage, the example when kept); ``errors.jsonl``
+one ``GenerationFailure`` per generation call that failed after retries. Each line is flushed as
+it is written, so a killed run loses at most the samples in flight.
+
+Run state is ids and counters, never records: a sample is finished when every candidate of its
+latest attempt has an outcome; counts, usage and the (index, position, file offset) of each kept
+example are kept as numbers, and the dataset is exported by reading the kept lines back in
+sample order. Memory is flat in the number of samples.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import IO, Any, Iterable
 
 from apigen.catalog.formats import to_xlam_tool
-from apigen.records import Candidate, Completion, Example, SampleRequest, Verdict
+from apigen.records import Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
 
 CANDIDATES = "candidates.jsonl"
 VERDICTS = "verdicts.jsonl"
@@ -28,189 +34,241 @@ DATASET = "dataset"
 EXPORT_COLUMNS = ("id", "query", "tools", "answers")
 
 
+class RunFileError(ValueError):
+    """A run file cannot be read (for example a damaged manifest.json)."""
+
+
 @dataclass
-class Outcome:
-    """The end of one candidate's path through the stages."""
+class _OpenSample:
+    """The latest attempt of a sample whose candidates do not all have an outcome yet."""
 
-    candidate_id: str
-    sample_id: str
-    kept: bool
-    stage: str  # the stage that rejected it, or "kept"
-    reason: str
-    detail: str
-    verdicts: list[Verdict]
-    example: Example | None = None
-    judge_usage: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "candidate_id": self.candidate_id, "sample_id": self.sample_id, "kept": self.kept,
-            "stage": self.stage, "reason": self.reason, "detail": self.detail,
-            "verdicts": [v.to_dict() for v in self.verdicts],
-            "example": self.example.to_dict() if self.example else None,
-            "judge_usage": self.judge_usage,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Outcome":
-        return cls(
-            candidate_id=data["candidate_id"], sample_id=data["sample_id"], kept=data["kept"],
-            stage=data["stage"], reason=data["reason"], detail=data.get("detail", ""),
-            verdicts=[Verdict.from_dict(v) for v in data.get("verdicts", [])],
-            example=Example.from_dict(data["example"]) if data.get("example") else None,
-            judge_usage=data.get("judge_usage", {}),
-        )
+    index: int
+    attempt: int
+    expected: int
+    outcomes: list[tuple[Outcome, int]] = field(default_factory=list)  # (outcome, offset in verdicts.jsonl)
 
 
 @dataclass
 class RunState:
-    """What the run directory says has happened so far."""
+    """What the run directory says has happened so far, as ids and counters."""
 
-    samples: dict[str, dict[str, Any]] = field(default_factory=dict)  # sample_id -> candidates.jsonl record
-    outcomes: dict[str, Outcome] = field(default_factory=dict)  # candidate_id -> last outcome
-    usage_lines: list[dict[str, Any]] = field(default_factory=list)  # every completion, retries included
+    finished: set[str] = field(default_factory=set)
+    open: dict[str, _OpenSample] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)  # sample_id -> attempts made, unfinished samples only
+    generated: int = 0  # candidates of finished samples
+    kept: int = 0
+    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) -> candidates
+    usage: dict[str, Usage] = field(default_factory=dict)  # by role: generator, then stage names
+    kept_rows: list[tuple[int, int, int]] = field(default_factory=list)  # (index, position, offset)
+    on_kept: Callable[[Example], None] | None = None  # told of each example kept when it is read back
 
-    def add_sample(self, record: dict[str, Any]) -> None:
+    def add_usage(self, role: str, usage: Usage) -> None:
+        if usage.calls:
+            self.usage[role] = self.usage.get(role, Usage()) + usage
+
+    def add_sample(self, record: SampleRecord) -> None:
         """Take in one candidates.jsonl record, as read back or as just written."""
-        self.samples[record["request"]["sample_id"]] = record
-        completion = record["completion"]
-        self.usage_lines.append({"role": "generator", **{k: completion.get(k) for k in ("prompt_tokens", "completion_tokens", "cost_usd")}})
+        sid = record.request.sample_id
+        self.add_usage("generator", record.completion.usage)
+        if sid in self.finished:
+            return  # only reachable if two processes wrote one run; the first finished version stands
+        self.attempts[sid] = record.attempt + 1
+        self.open[sid] = _OpenSample(record.request.index, record.attempt, len(record.candidates))
+        if not record.candidates:
+            self._finish(sid)
 
-    def add_outcome(self, outcome: Outcome) -> None:
-        self.outcomes[outcome.candidate_id] = outcome
-        if outcome.judge_usage:
-            self.usage_lines.append({"role": "judge", **outcome.judge_usage})
+    def add_outcome(self, outcome: Outcome, offset: int, restoring: bool = False) -> None:
+        for role, usage in outcome.usage.items():
+            self.add_usage(role, usage)
+        sample = self.open.get(outcome.sample_id)
+        if sample is None or sample.attempt != outcome.attempt:
+            return  # an outcome of an earlier attempt, cut short by a kill and redone since
+        sample.outcomes.append((outcome, offset))
+        if len(sample.outcomes) == sample.expected:
+            self._finish(outcome.sample_id, restoring)
 
-    def finished_samples(self) -> set[str]:
-        return {
-            sid for sid, record in self.samples.items()
-            if all(c["candidate_id"] in self.outcomes for c in record["candidates"])
-        }
+    def _finish(self, sid: str, restoring: bool = False) -> None:
+        sample = self.open.pop(sid)
+        self.attempts.pop(sid, None)
+        self.finished.add(sid)
+        for outcome, offset in sample.outcomes:
+            self.generated += 1
+            if outcome.kept:
+                self.kept += 1
+                self.kept_rows.append((sample.index, outcome.position, offset))
+                if restoring and self.on_kept is not None and outcome.example is not None:
+                    self.on_kept(outcome.example)
+            else:
+                self.rejected[(outcome.stage, outcome.reason)] += 1
 
-    def final_outcomes(self) -> list[Outcome]:
-        """Outcomes of finished samples, in (sample index, position) order."""
-        ordered = []
-        for sid in sorted(self.finished_samples(), key=lambda s: self.samples[s]["request"]["index"]):
-            for cand in self.samples[sid]["candidates"]:
-                ordered.append(self.outcomes[cand["candidate_id"]])
-        return ordered
+    def next_attempt(self, sample_id: str) -> int:
+        return self.attempts.get(sample_id, 0)
 
 
-def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(byte offset, line) of every complete line; a line cut short by a kill has no newline and
+    is skipped (its sample is simply redone)."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
+        offset = 0
         for line in handle:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by a kill; its sample is simply redone
+            start, offset = offset, offset + len(line)
+            if line.endswith(b"\n") and line.strip():
+                yield start, line
 
 
 class RunStore:
     def __init__(self, run_dir: str | os.PathLike):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.state = self._load()
+        self.state = RunState()
+        self._candidates: IO[bytes] | None = None
+        self._verdicts: IO[bytes] | None = None
+
+    def load(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
+        """Read the stage files back into the run state; ``on_kept`` sees every kept example
+        (the dedup stage re-learns the kept queries), then open the files for appending."""
+        self.state = RunState(on_kept=on_kept)
+        for _, line in _read_lines(self.run_dir / CANDIDATES):
+            self.state.add_sample(SampleRecord.from_json(line))
+        for offset, line in _read_lines(self.run_dir / VERDICTS):
+            self.state.add_outcome(Outcome.from_json(line), offset, restoring=True)
+        self.state.on_kept = None
         self._candidates = self._open_append(self.run_dir / CANDIDATES)
         self._verdicts = self._open_append(self.run_dir / VERDICTS)
+        return self.state
 
     @staticmethod
-    def _open_append(path: Path) -> Any:
+    def _open_append(path: Path) -> IO[bytes]:
         """Open for appending; a line left half-written by a kill is ended first, so that the next
         record does not get glued onto it."""
-        handle = path.open("a", encoding="utf-8")
-        if path.stat().st_size:
+        handle = path.open("ab")
+        if handle.tell():
             with path.open("rb") as existing:
                 existing.seek(-1, os.SEEK_END)
                 if existing.read(1) != b"\n":
-                    handle.write("\n")
+                    handle.write(b"\n")
                     handle.flush()
         return handle
 
-    def _load(self) -> RunState:
-        state = RunState()
-        for record in _read_jsonl(self.run_dir / CANDIDATES):
-            state.add_sample(record)
-        for record in _read_jsonl(self.run_dir / VERDICTS):
-            state.add_outcome(Outcome.from_dict(record))
-        return state
+    @staticmethod
+    def _append(handle: IO[bytes], record: Record) -> int:
+        """Write one record as one line and flush it; returns the line's byte offset."""
+        offset = handle.tell()
+        handle.write(record.to_json().encode("utf-8") + b"\n")
+        handle.flush()
+        return offset
 
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.run_dir / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RunFileError(f"{path} is damaged ({exc}); move it away to resume from the stage files") from None
 
-    @staticmethod
-    def _append(handle: Any, record: dict[str, Any]) -> None:
-        handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        handle.flush()
-
-    def append_sample(self, request: SampleRequest, completion: Completion, candidates: list[Candidate]) -> None:
-        record = {"request": request.to_dict(), "completion": completion.to_dict(),
-                  "candidates": [c.to_dict() for c in candidates]}
+    def append_sample(self, record: SampleRecord) -> None:
+        assert self._candidates is not None, "RunStore.load() first"
         self._append(self._candidates, record)
         self.state.add_sample(record)
 
-    def append_error(self, request: SampleRequest, completion: Completion) -> None:
+    def append_failure(self, failure: GenerationFailure) -> None:
         """A generation call that failed after its retries; the sample stays unfinished."""
         with self._open_append(self.run_dir / ERRORS) as handle:
-            self._append(handle, {"request": request.to_dict(), "completion": completion.to_dict()})
+            self._append(handle, failure)
 
     def append_outcome(self, outcome: Outcome) -> None:
-        self._append(self._verdicts, outcome.to_dict())
-        self.state.add_outcome(outcome)
+        assert self._verdicts is not None, "RunStore.load() first"
+        self.state.add_outcome(outcome, self._append(self._verdicts, outcome))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.run_dir / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.run_dir / MANIFEST)
 
     def write_text(self, name: str, text: str) -> None:
         (self.run_dir / name).write_text(text, encoding="utf-8")
 
-    def export_rows(self) -> list[dict[str, Any]]:
+    def kept_examples(self) -> Iterator[Example]:
+        """Kept examples of finished samples in (sample index, position) order, read back from
+        verdicts.jsonl one at a time."""
+        if self._verdicts is not None:
+            self._verdicts.flush()
+        with (self.run_dir / VERDICTS).open("rb") as handle:
+            for _, _, offset in sorted(self.state.kept_rows):
+                handle.seek(offset)
+                example = Outcome.from_json(handle.readline()).example
+                assert example is not None
+                yield example
+
+    def export_rows(self) -> Iterator[dict[str, Any]]:
         """Kept examples as xlam-60k rows: tools and answers are JSON strings."""
-        rows = []
-        for outcome in self.state.final_outcomes():
-            if outcome.kept and outcome.example is not None:
-                ex = outcome.example
-                rows.append({
-                    "id": len(rows),
-                    "query": ex.query,
-                    "tools": json.dumps([to_xlam_tool(t) for t in ex.tools], ensure_ascii=False),
-                    "answers": json.dumps([c.to_dict() for c in ex.answers], ensure_ascii=False),
-                })
-        return rows
+        for i, example in enumerate(self.kept_examples()):
+            yield {
+                "id": i,
+                "query": example.query,
+                "tools": json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False),
+                "answers": json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False),
+            }
 
     def export_dataset(self, formats: Iterable[str]) -> Path:
-        """Rebuild dataset/ from the stage files: a Hugging Face dataset plus the chosen extras."""
+        """Rebuild dataset/ from the stage files: a Hugging Face dataset plus the chosen extras,
+        streamed (rows go to disk one by one, never all into memory)."""
         from datasets import Dataset, Features, Value  # heavy import, only needed at the end
         from datasets.utils.logging import disable_progress_bar
 
         disable_progress_bar()
-
-        rows = self.export_rows()
-        features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
         target = self.run_dir / DATASET
         staging = self.run_dir / (DATASET + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
-        # from_dict, not from_list: an empty run must still give a dataset with the four columns.
-        dataset = Dataset.from_dict({c: [r[c] for r in rows] for c in EXPORT_COLUMNS}, features=features)
-        dataset.save_to_disk(str(staging))
+        staging.mkdir()
+        rows_file = staging / "examples.jsonl"
+        count = 0
+        with rows_file.open("w", encoding="utf-8") as jsonl:
+            for count, row in enumerate(self.export_rows(), 1):
+                jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
+        features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
+        if count:
+            dataset = Dataset.from_generator(_read_rows, features=features, gen_kwargs={"path": str(rows_file)},
+                                             cache_dir=str(staging / ".cache"))
+        else:  # the generator builder refuses an empty split; an empty run still gets the four columns
+            dataset = Dataset.from_dict({c: [] for c in EXPORT_COLUMNS}, features=features)
+        dataset.save_to_disk(str(staging / "hf"))
         formats = set(formats)
         if "json" in formats:
-            (staging / "examples.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
-        if "jsonl" in formats:
-            (staging / "examples.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+            _write_json_list(rows_file, staging / "examples.json")
         if "parquet" in formats:
             dataset.to_parquet(str(staging / "examples.parquet"))
+        del dataset
+        for item in (staging / "hf").iterdir():
+            os.replace(item, staging / item.name)
+        shutil.rmtree(staging / "hf")
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
+        if "jsonl" not in formats:
+            rows_file.unlink()
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
         return target
 
     def close(self) -> None:
-        self._candidates.close()
-        self._verdicts.close()
+        for handle in (self._candidates, self._verdicts):
+            if handle is not None:
+                handle.close()
+
+
+def _read_rows(path: str) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _write_json_list(rows_file: Path, target: Path) -> None:
+    """examples.json: the rows as one JSON list (the xlam-60k file shape), written row by row."""
+    with rows_file.open(encoding="utf-8") as rows, target.open("w", encoding="utf-8") as out:
+        separator = "[\n"
+        for line in rows:
+            out.write(separator + json.dumps(json.loads(line), indent=1, ensure_ascii=False))
+            separator = ",\n"
+        out.write("[]\n" if separator == "[\n" else "\n]\n")

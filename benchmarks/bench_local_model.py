@@ -48,8 +48,8 @@ def token_rates(overrides: list[str], n_prompts: int) -> None:
     components = build(cfg)
     name = cfg.llm.model.split("/", 1)[1]
     llama = provider().models[name].llama
-    requests = [components.sampler.request(i) for i in range(n_prompts)]
-    jobs = [(components.render_generator_prompt(r), components.generation_schema(r)) for r in requests]
+    requests = [components.generator.request(i) for i in range(n_prompts)]
+    jobs = [(components.generator.prompt(r).messages, components.generator.schema(r)) for r in requests]
     settings = {"temperature": cfg.llm.temperature, "max_tokens": cfg.llm.max_tokens, "seed": 0}
 
     def call_llama(messages, schema):
@@ -70,7 +70,7 @@ def token_rates(overrides: list[str], n_prompts: int) -> None:
         completion = loop.run_until_complete(components.generator.complete("bench", messages, schema=schema))
         if completion.error:
             raise RuntimeError(completion.error)
-        return completion.completion_tokens, time.perf_counter() - started
+        return completion.usage.completion_tokens, time.perf_counter() - started
 
     direct(*jobs[0])  # warm-up, not counted
     totals = {"direct": [0, 0.0], "pipeline": [0, 0.0]}

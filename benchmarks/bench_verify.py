@@ -15,12 +15,14 @@ import statistics
 import time
 
 from apigen.catalog import load_catalog
-from apigen.catalog.python_module import load_module
+from apigen.execution.modules import load_module
 from apigen.paths import PROJECT_ROOT
 from apigen.records import Candidate, ToolCall
-from apigen.verify.execution import ExecutionChecker
+from apigen.execution import ExecutionService
+from apigen.verify.chain import StageContext
+from apigen.verify.execution import ExecutionStage
 from apigen.verify.format import FormatChecker
-from apigen.verify.sandbox import SandboxPool
+from apigen.execution import SandboxPool
 
 # A trivial function of the built-in catalog: is_prime(n) on small n costs microseconds.
 MODULE = PROJECT_ROOT / "api_catalog" / "mathematics.py"
@@ -37,14 +39,14 @@ async def pipeline_throughput(catalog, cands, workers: int, concurrency: int) ->
     fmt = FormatChecker(catalog)
     pool = SandboxPool(workers=workers, timeout_s=10)
     await pool.warm()
-    execution = ExecutionChecker(catalog, pool)
+    execution = ExecutionStage(catalog, ExecutionService(pool))
     queue = iter(cands)
     passed = 0
 
     async def lane() -> None:
         nonlocal passed
         for c in queue:
-            if fmt.check(c).passed and (await execution.check(c)).passed:
+            if fmt.verdict(c).passed and (await execution.check(c, StageContext())).passed:
                 passed += 1
 
     try:
@@ -87,7 +89,7 @@ def main() -> None:
 
     fmt = FormatChecker(catalog)
     started = time.perf_counter()
-    assert all(fmt.check(c).passed for c in cands)
+    assert all(fmt.verdict(c).passed for c in cands)
     format_rate = len(cands) / (time.perf_counter() - started)
 
     rate, elapsed, passed = asyncio.run(pipeline_throughput(catalog, cands, args.workers, args.concurrency))

@@ -9,7 +9,7 @@ import pytest
 from hydra.errors import ConfigCompositionException
 from omegaconf.errors import ConfigKeyError, ValidationError
 
-from apigen.build import build, config_digest
+from apigen.build import build
 from apigen.config import ConfigError
 from conftest import CONF, FakeLLMServer, compose_config, judge, pairs, run_cli
 
@@ -26,13 +26,13 @@ def test_every_experiment_composes_and_builds(experiment):
     cfg = compose_config([f"+experiment={experiment}", *REMOTE])
     components = build(cfg)
     assert len(components.catalog) > 0
-    assert components.sampler.request(0).style in cfg.sampler.styles
+    assert components.generator.request(0).style in cfg.sampler.styles
 
 
 def test_diverse_uses_all_styles_several_categories_and_templates():
     cfg = compose_config(["+experiment=diverse", *REMOTE])
     components = build(cfg)
-    requests = [components.sampler.request(i) for i in range(200)]
+    requests = [components.generator.request(i) for i in range(200)]
     assert {r.style for r in requests} == {"simple", "multiple", "parallel", "parallel_multiple"}
     assert len({r.template for r in requests}) >= 3
     categories = {components.catalog.get(n).category for r in requests for n in r.api_names}
@@ -88,13 +88,6 @@ def test_judge_defaults_to_the_generator_and_can_differ():
     assert cfg.judge.temperature == 0.0
     cfg = compose_config(["llm=openai_compatible", "llm.model=openai/gen", "judge.model=openai/judge"])
     assert cfg.judge.model == "openai/judge"
-
-
-def test_config_digest_ignores_run_size_but_not_content():
-    base = compose_config(REMOTE)
-    assert config_digest(base) == config_digest(compose_config([*REMOTE, "num_samples=99", "concurrency=7"]))
-    assert config_digest(base) != config_digest(compose_config([*REMOTE, "seed=1"]))
-    assert config_digest(base) == config_digest(compose_config([*REMOTE, "llm.api_key=secret"]))
 
 
 def test_shared_config_directory_on_the_search_path(tmp_path: Path):

@@ -52,7 +52,7 @@ def candidate(calls: list[tuple[str, dict]], style: str = "simple", query: str =
 
 
 def verdict(*args, **kwargs):
-    return CHECKER.check(candidate(*args, **kwargs))
+    return CHECKER.verdict(candidate(*args, **kwargs))
 
 
 def test_good_call_passes_and_an_integer_is_accepted_for_a_number():
@@ -128,7 +128,7 @@ def test_value_equal_to_its_parameter_name_or_type_is_a_placeholder_but_an_enum_
     enum_spec = {"name": "pick", "description": "", "category": "x",
                  "parameters": {"type": "object", "properties": {"mode": {"type": "string", "enum": ["mode", "value"]}}}}
     checker = FormatChecker(Catalog((spec_from_dict(enum_spec),)))
-    assert checker.check(candidate([("pick", {"mode": "value"})], apis=("pick",))).passed
+    assert checker.verdict(candidate([("pick", {"mode": "value"})], apis=("pick",))).passed
 
 
 def test_every_reason_code_is_documented_once():
@@ -162,7 +162,7 @@ def test_parser_and_checker_never_raise(reply, style, fenced, finish):
     candidates = parse_completion(request, Completion("s", text, finish_reason=finish))
     assert candidates
     for c in candidates:
-        v = CHECKER.check(c)
+        v = CHECKER.verdict(c)
         assert v.reason != "checker_error", v.detail
         assert v.passed or v.reason in CODES
 
@@ -171,7 +171,7 @@ def test_parser_and_checker_never_raise(reply, style, fenced, finish):
 @given(calls=st.lists(st.tuples(NAMES, st.dictionaries(st.text(max_size=8), JSON, max_size=5)), max_size=4),
        query=st.text(max_size=40), style=STYLES)
 def test_checker_never_raises_on_arbitrary_candidates(calls, query, style):
-    v = CHECKER.check(candidate(calls, style, query))
+    v = CHECKER.verdict(candidate(calls, style, query))
     assert v.reason != "checker_error", v.detail
     assert v.passed or v.reason in CODES
 
@@ -187,7 +187,7 @@ def test_a_query_that_echoes_a_few_shot_example_is_rejected():
 
     def verdict(query):
         cand = Candidate("c-0", "s", 0, "simple", ("divide",), query, (ToolCall("divide", {"a": 1, "b": 2}),))
-        return checker.check(cand)
+        return checker.verdict(cand)
 
     copied = verdict("What's the air quality in Delhi, and how many calories are in 150 grams of cooked rice?")
     assert (copied.passed, copied.reason) == (False, "copied_example") and "Delhi" in copied.detail

@@ -13,9 +13,8 @@ import pytest
 
 from apigen.catalog import load_catalog
 from apigen.records import ExecutorBinding
-from apigen.verify.execution import ExecutionChecker
-from apigen.verify.http_executor import HttpExecutor
-from apigen.verify.sandbox import SandboxPool
+from apigen.execution import ExecutionService, HttpExecutor, SandboxPool
+from apigen.verify.execution import ExecutionStage
 
 DATA = Path(__file__).parent / "data"
 
@@ -109,11 +108,11 @@ def test_timeout_size_cap_and_missing_path_argument(server):
     assert missing.code == "invalid_value"
 
 
-def test_openapi_import_runs_through_the_execution_checker(server, tmp_path: Path):
+def test_openapi_import_runs_through_the_execution_stage(server, tmp_path: Path):
     doc = tmp_path / "petstore.yaml"
     doc.write_text((DATA / "petstore.yaml").read_text().replace("http://127.0.0.1:PORT/v1", server))
     catalog = load_catalog([], sources=[{"format": "openapi", "path": str(doc), "allowed_hosts": ["127.0.0.1"]}])
-    checker = ExecutionChecker(catalog, SandboxPool(workers=1))
+    checker = ExecutionStage(catalog, ExecutionService(SandboxPool(workers=1)))
     created = asyncio.run(checker._run("createPet", {"name": "Tom", "species": "cat"}))
     assert created.ok and created.result == {"created": {"name": "Tom", "species": "cat"}}
     fetched = asyncio.run(checker._run("getPet", {"petId": "42"}))

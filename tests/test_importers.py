@@ -15,9 +15,7 @@ from apigen.catalog import CatalogError, load_catalog
 from apigen.catalog.formats import EXPORTERS
 from apigen.config import Config, register_schemas
 from apigen.paths import PROJECT_ROOT
-from apigen.verify.execution import execute_binding
-from apigen.verify.http_executor import HttpExecutor
-from apigen.verify.sandbox import SandboxPool
+from apigen.execution import ExecutionService, SandboxPool
 
 DATA = Path(__file__).parent / "data"
 
@@ -109,8 +107,7 @@ def test_openapi_operations_become_http_specs():
 
 def test_schema_only_tools_are_reported_not_executable():
     spec = load("openai", "openai_tools.json").get("get_current_weather")
-    pool = SandboxPool(workers=1)
-    result = asyncio.run(execute_binding(spec.executor, {"location": "Paris"}, pool, HttpExecutor()))
+    result = asyncio.run(ExecutionService(SandboxPool(workers=1)).run(spec.executor, {"location": "Paris"}))
     assert not result.ok and result.code == "not_executable"
 
 

@@ -14,7 +14,8 @@ from hydra.errors import ConfigCompositionException
 from omegaconf.errors import ConfigKeyError
 
 from apigen.build import build
-from apigen.records import Candidate, ToolCall
+from apigen.records import Candidate, ExecutionResult, ToolCall
+from apigen.verify.chain import StageContext
 
 
 def by_model(request: dict) -> str:
@@ -24,12 +25,12 @@ def by_model(request: dict) -> str:
 def judge_for(server: FakeLLMServer, overrides: list[str]):
     # No transport-level retries here: these tests count the judge's own retries.
     cfg = compose_config(fake_llm_overrides(server.api_base) + ["llm.max_retries=0", "sampler=simple_only"] + overrides)
-    return build(cfg).judge
+    return build(cfg).chain.stage("semantic")
 
 
-def judge(judge, api_name: str = "add"):
-    candidate = Candidate("c-0", "s", 0, "simple", (api_name,), "Add 2 and 3.", (ToolCall(api_name, {"a": 2, "b": 3}),))
-    return asyncio.run(judge.check(candidate, [{"name": api_name, "ok": True, "result": 5}]))
+def judge(judge, api_name: str = "is_prime"):
+    candidate = Candidate("c-0", "s", 0, "simple", (api_name,), "Is 5 prime?", (ToolCall(api_name, {"n": 5}),))
+    return asyncio.run(judge.judge(candidate, (ExecutionResult(True, result=True, name=api_name),)))
 
 
 def test_committee_pools_the_votes_of_different_models():
@@ -94,3 +95,15 @@ def test_a_failed_check_overrides_a_passing_verdict_and_plain_replies_still_read
     assert read_judgement(reply(thought="ok", passed=True)) == (True, "ok")
     assert read_judgement(reply(**checks, thought="no", passed=False))[0] is False
     assert read_judgement(reply(**checks, thought="?"))[0] is None
+
+
+def test_the_stage_reads_results_from_the_context_and_adds_its_usage():
+    with FakeLLMServer({"judge": [judge_reply(True)], "generator": ["{}"]}) as server:
+        stage = judge_for(server, [])
+        candidate = Candidate("c-0", "s", 0, "simple", ("is_prime",), "Is 5 prime?", (ToolCall("is_prime", {"n": 5}),))
+        context = StageContext(executions=(ExecutionResult(True, result=True, name="is_prime"),))
+        verdict = asyncio.run(stage.check(candidate, context))
+        prompt = server.routed("judge")[0]["messages"][-1]["content"]
+    assert verdict.passed and verdict.stage == "semantic"
+    assert '"result": true' in prompt and "duration" not in prompt
+    assert context.usage["semantic"].calls == 1 and context.usage["semantic"].prompt_tokens == 10

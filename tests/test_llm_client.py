@@ -24,7 +24,7 @@ def test_transient_errors_are_retried_then_succeed():
         completion = asyncio.run(_client(server).complete("s1", MESSAGES))
         assert len(server.requests) == 3
     assert completion.error is None and completion.text == "fine"
-    assert completion.prompt_tokens == 10 and completion.completion_tokens == 1
+    assert completion.usage.prompt_tokens == 10 and completion.usage.completion_tokens == 1
     assert completion.finish_reason == "stop"
 
 

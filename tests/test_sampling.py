@@ -15,15 +15,15 @@ REMOTE = ["llm=openai_compatible"]
 
 def _requests(overrides, n=300):
     components = build(compose_config([*REMOTE, *overrides]))
-    return components, [components.sampler.request(i) for i in range(n)]
+    return components, [components.generator.request(i) for i in range(n)]
 
 
 def test_same_config_and_seed_give_the_same_prompts_in_any_order():
     a, reqs_a = _requests(["seed=7"])
     b, _ = _requests(["seed=7"])
-    backwards = [b.sampler.request(i) for i in reversed(range(300))][::-1]
+    backwards = [b.generator.request(i) for i in reversed(range(300))][::-1]
     assert reqs_a == backwards
-    assert [a.render_generator_prompt(r) for r in reqs_a[:20]] == [b.render_generator_prompt(r) for r in backwards[:20]]
+    assert [a.generator.prompt(r) for r in reqs_a[:20]] == [b.generator.prompt(r) for r in backwards[:20]]
 
 
 def test_a_different_seed_gives_different_requests():
@@ -56,7 +56,7 @@ def test_same_category_probability_one_keeps_prompts_within_a_category():
 def test_examples_prefer_the_requested_style():
     components, reqs = _requests(["sampler.examples_per_prompt={min: 1, max: 1}"], n=100)
     for r in reqs:
-        assert components.examples[r.example_ids[0]].style == r.style
+        assert components.generator.examples[r.example_ids[0]].style == r.style
 
 
 def test_a_bad_seed_file_line_is_named(tmp_path):

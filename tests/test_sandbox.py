@@ -8,7 +8,7 @@ import socket
 from conftest import ADVERSARIAL
 
 from apigen.records import ExecutorBinding
-from apigen.verify.sandbox import SandboxPool
+from apigen.execution import SandboxPool
 
 
 def binding(function: str, **options) -> ExecutorBinding:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigen.catalog.loader import Catalog
+from apigen.execution import EXECUTABLE_KINDS, ExecutionService, HttpExecutor, SandboxPool
 from apigen.records import ApiSpec
 
 
@@ -43,11 +44,9 @@ class CheckReport:
         return [o for o in self.outcomes if not o.ok]
 
 
-async def _check_one(spec: ApiSpec, index: int, pool: Any, http: Any) -> ExampleOutcome:
-    from apigen.verify.execution import execute_binding
-
+async def _check_one(spec: ApiSpec, index: int, service: ExecutionService) -> ExampleOutcome:
     example = spec.examples[index]
-    result = await execute_binding(spec.executor, example.arguments, pool, http)
+    result = await service.run(spec.executor, example.arguments)
     if not result.ok:
         return ExampleOutcome(spec.name, index, False, f"{result.code}: {result.error_type}: {result.message}")
     if not results_match(example.result, result.result):
@@ -57,18 +56,15 @@ async def _check_one(spec: ApiSpec, index: int, pool: Any, http: Any) -> Example
 
 async def check_catalog(catalog: Catalog, workers: int = 2, timeout_s: float = 20.0) -> CheckReport:
     """Run every example of every executable API in the sandbox (python) or over HTTP (http)."""
-    from apigen.verify.http_executor import HttpExecutor
-    from apigen.verify.sandbox import SandboxPool
-
-    pool = SandboxPool(workers=workers, timeout_s=timeout_s, max_result_chars=20000)
-    http = HttpExecutor(timeout_s=timeout_s, max_result_chars=20000)
-    runnable = [s for s in catalog.specs if s.executor.kind in ("python", "http")]
+    service = ExecutionService(SandboxPool(workers=workers, timeout_s=timeout_s, max_result_chars=20000),
+                               HttpExecutor(timeout_s=timeout_s, max_result_chars=20000))
+    runnable = [s for s in catalog.specs if s.executor.kind in EXECUTABLE_KINDS]
     try:
-        outcomes = await asyncio.gather(*(_check_one(s, i, pool, http) for s in runnable for i in range(len(s.examples))))
+        outcomes = await asyncio.gather(*(_check_one(s, i, service) for s in runnable for i in range(len(s.examples))))
     finally:
-        await pool.close()
+        await service.close()
     return CheckReport(
         outcomes=tuple(outcomes),
-        not_executable=tuple(s.name for s in catalog.specs if s.executor.kind not in ("python", "http")),
+        not_executable=tuple(s.name for s in catalog.specs if s.executor.kind not in EXECUTABLE_KINDS),
         without_examples=tuple(s.name for s in runnable if not s.examples),
     )

@@ -29,6 +29,14 @@ class Catalog:
     def get(self, name: str) -> ApiSpec | None:
         return self._by_name.get(name)  # type: ignore[attr-defined]
 
+    def specs_for(self, names: Iterable[str]) -> list[ApiSpec]:
+        """The specs of these API names, in that order (all must be in the catalog)."""
+        return [self._by_name[n] for n in names]  # type: ignore[attr-defined]
+
+    def tools(self, names: Iterable[str]) -> list[dict[str, Any]]:
+        """The tool schemas a model is shown for these API names: the one place names become tools."""
+        return [spec.tool_schema() for spec in self.specs_for(names)]
+
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.specs]

@@ -7,8 +7,6 @@ is optional. ``CATEGORY`` at module level (or ``@api(category=...)``) gives the 
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import inspect
 import json
 import re
@@ -18,22 +16,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from apigen.catalog.spec import SpecError, spec_from_dict
+from apigen.execution.modules import load_module
 from apigen.records import ApiSpec
 
 _SCALARS = {int: "integer", float: "number", str: "string", bool: "boolean"}
 _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Returns|Raises|Examples?|Yields|Note)\s*:\s*$")
 _ARG_LINE = re.compile(r"^\s*(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
-
-
-def load_module(path: Path) -> types.ModuleType:
-    """Import a module from its file under a name unique to the path (no sys.path changes)."""
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(f"apigen_user_{path.stem}_{digest}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:

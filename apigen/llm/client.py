@@ -16,7 +16,7 @@ from typing import Any
 import litellm
 
 from apigen.config import LLMConfig
-from apigen.records import Completion
+from apigen.records import Completion, Usage
 
 litellm.suppress_debug_info = True
 litellm.telemetry = False
@@ -105,8 +105,7 @@ class LLMClient:
             text=choice.message.content or "",
             model=str(getattr(response, "model", "") or self.cfg.model),
             finish_reason=str(choice.finish_reason or ""),
-            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            usage=Usage(calls=1, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0), cost_usd=cost),
             latency_s=round(latency, 4),
-            cost_usd=cost,
         )

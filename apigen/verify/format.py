@@ -10,8 +10,9 @@ from typing import Any, Iterable
 from jsonschema import Draft202012Validator, validators
 
 from apigen.catalog import Catalog
-from apigen.verify.copying import ExampleEcho
 from apigen.records import ApiSpec, Candidate, Verdict
+from apigen.verify.chain import StageContext, StageEnv
+from apigen.verify.copying import ExampleEcho
 from apigen.verify.placeholders import find_placeholder
 
 
@@ -50,9 +51,12 @@ def _closed(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 class FormatChecker:
-    def __init__(self, catalog: Catalog, enabled: bool = True, example_queries: Iterable[str] = ()):
-        # Disabled, it still rejects replies that could not be parsed: there is nothing to run.
-        self.catalog, self.enabled = catalog, enabled
+    """The checks of stage 1 on one candidate, synchronously (it is pure computation)."""
+
+    name = "format"
+
+    def __init__(self, catalog: Catalog, example_queries: Iterable[str] = ()):
+        self.catalog = catalog
         self.echo = ExampleEcho(example_queries)
         self._validators: dict[str, Any] = {}
 
@@ -64,17 +68,18 @@ class FormatChecker:
     def _reject(self, candidate: Candidate, reason: str, detail: str) -> Verdict:
         return Verdict(candidate.candidate_id, "format", False, reason, detail)
 
-    def check(self, candidate: Candidate) -> Verdict:
+    def verdict(self, candidate: Candidate) -> Verdict:
         try:
             return self._check(candidate)
         except Exception as exc:  # a checker bug must reject the candidate, not end the run
             return self._reject(candidate, "checker_error", f"{type(exc).__name__}: {exc}")
 
+    async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
+        return self.verdict(candidate)
+
     def _check(self, candidate: Candidate) -> Verdict:
         if candidate.parse_error:
             return self._reject(candidate, candidate.parse_error, candidate.parse_detail)
-        if not self.enabled:
-            return Verdict(candidate.candidate_id, "format", True, "skipped", "format checks are switched off")
         if not candidate.query.strip():
             return self._reject(candidate, "empty_query", "the query is empty")
         copied = self.echo.source_of(candidate.query)
@@ -138,3 +143,7 @@ def _short(value: str) -> str:
 def _describe(error: Any) -> str:
     where = ".".join(str(p) for p in error.absolute_path)
     return f"argument '{where}': {error.message}" if where else error.message
+
+
+def build_stage(env: StageEnv) -> FormatChecker:
+    return FormatChecker(env.catalog, example_queries=[e.query for e in env.examples.values()])

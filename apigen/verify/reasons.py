@@ -36,9 +36,10 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "schema_violation", "an argument breaks another JSON-Schema rule (anyOf, ...)"),
     Reason("format", "placeholder_value", "an argument is a template placeholder, not a real value"),
     Reason("format", "call_count_mismatch", "the number of calls does not fit the query style"),
-    Reason("format", "duplicate_query", "the same query was already kept"),
     Reason("format", "checker_error", "the format checker itself failed (a bug; the candidate is rejected)"),
-    # Stage 2: running every call (ExecutionChecker, SandboxPool, sandbox_worker).
+    # The dedup stage (DedupStage).
+    Reason("dedup", "duplicate_query", "the same query (ignoring case and spacing) was already kept"),
+    # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, sandbox_worker, HttpExecutor).
     Reason("execution", "unknown_function", "the called function is not in the catalog"),
     Reason("execution", "not_executable", "the API has no executor that can run here (kind 'none', ...)"),
     Reason("execution", "bad_argument_type", "the function raised TypeError (wrong argument type or name)"),

@@ -11,7 +11,8 @@ from apigen.catalog import Catalog
 from apigen.llm.client import LLMClient
 from apigen.parsing import loads_lenient
 from apigen.prompting import PromptRenderer
-from apigen.records import Candidate, Completion, Verdict
+from apigen.records import Candidate, Completion, ExecutionResult, ToolCall, Verdict
+from apigen.verify.chain import StageContext, StageEnv
 
 # The judge answers a checklist before its verdict; every check a reply contains must hold as
 # well as "passed", so a model that says "passed" after failing a check does not pass the item.
@@ -55,6 +56,18 @@ def read_judgement(completion: Completion) -> tuple[bool | None, str]:
     return verdict, thought
 
 
+def result_view(result: ExecutionResult) -> dict[str, Any]:
+    """What the judge is shown of one executed call: its value or its error, and what it printed
+    (timings are left out: they would make the judge's prompt differ from run to run)."""
+    view: dict[str, Any] = {"name": result.name, "ok": result.ok}
+    if result.ok:
+        view["result"] = result.result
+    else:
+        view["error"] = f"{result.error_type}: {result.message}"
+    view.update({k: v for k, v in (("stdout", result.stdout), ("stderr", result.stderr)) if v})
+    return view
+
+
 class SemanticJudge:
     """One judge, or a committee of judges whose votes are pooled. Each judge (``clients``) is
     asked its number of votes; one vote whose call failed or whose reply cannot be read is asked
@@ -67,11 +80,12 @@ class SemanticJudge:
         self.votes = votes if isinstance(votes, list) else [votes] * len(self.clients)
         self.pass_threshold, self.retries = pass_threshold, retries
 
-    def messages(self, candidate: Candidate, results: list[dict[str, Any]]) -> tuple[dict[str, str], ...]:
-        tools = [self.catalog.get(n).tool_schema() for n in candidate.api_names if self.catalog.get(n)]  # type: ignore[union-attr]
+    name = "semantic"
+
+    def messages(self, candidate: Candidate, results: tuple[ExecutionResult, ...]) -> tuple[dict[str, str], ...]:
         return self.renderer.render_messages(
-            self.template, tools=tools, query=candidate.query,
-            calls=[c.to_dict() for c in candidate.calls], results=results,
+            self.template, tools=self.catalog.tools(candidate.api_names), query=candidate.query,
+            calls=[c.to_dict() for c in candidate.calls], results=[result_view(r) for r in results],
         )
 
     async def _vote(self, client: LLMClient, candidate: Candidate, messages: tuple[dict[str, str], ...],
@@ -87,7 +101,14 @@ class SemanticJudge:
                 break
         return passed, thought, failed_call
 
-    async def check(self, candidate: Candidate, results: list[dict[str, Any]]) -> tuple[Verdict, list[Completion]]:
+    async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
+        verdict, completions = await self.judge(candidate, context.executions)
+        for completion in completions:
+            context.add_usage(self.name, completion.usage)
+        return verdict
+
+    async def judge(self, candidate: Candidate, results: tuple[ExecutionResult, ...]) -> tuple[Verdict, list[Completion]]:
+        """The committee's verdict on one candidate, and every completion it took."""
         messages = self.messages(candidate, results)
         completions: list[Completion] = []
         votes: list[bool | None] = []
@@ -105,13 +126,27 @@ class SemanticJudge:
         yes = sum(1 for v in votes if v is True)
         share = yes / len(votes)
         if share >= self.pass_threshold:
-            return Verdict(candidate.candidate_id, "semantic", True, "ok", thoughts[votes.index(True)], data), completions
+            return Verdict(candidate.candidate_id, self.name, True, "ok", thoughts[votes.index(True)], data), completions
         if any(v is False for v in votes):
             first_no = next(t for v, t in zip(votes, thoughts) if v is False)
-            return Verdict(candidate.candidate_id, "semantic", False, "judge_rejected",
+            return Verdict(candidate.candidate_id, self.name, False, "judge_rejected",
                            f"{yes}/{len(votes)} votes passed (need {self.pass_threshold:.0%}): {first_no}", data), completions
         # No vote said no: the threshold was missed because votes could not be had.
         reason = "judge_error" if call_failures else "judge_unparseable"
         unread = next(t for v, t in zip(votes, thoughts) if v is None)
-        return Verdict(candidate.candidate_id, "semantic", False, reason,
+        return Verdict(candidate.candidate_id, self.name, False, reason,
                        f"{yes}/{len(votes)} votes passed, {votes.count(None)} unreadable after retries: {unread}", data), completions
+
+
+def build_stage(env: StageEnv) -> SemanticJudge:
+    from apigen.build import judge_configs  # the one place judge settings are resolved
+
+    semantic = env.cfg.verifier.semantic
+    judges = judge_configs(env.cfg)
+    env.renderer.check(env.cfg.prompt.judge)
+    stage = SemanticJudge(env.catalog, [LLMClient(c, role="judge") for c, _ in judges], env.renderer,
+                          env.cfg.prompt.judge, [v for _, v in judges], semantic.pass_threshold, semantic.retries)
+    # Render once now: a template that needs a variable it is not given fails before any LLM call.
+    api = env.catalog.specs[0]
+    stage.messages(Candidate("probe", "probe", 0, "simple", (api.name,), "probe", (ToolCall(api.name, {}),)), ())
+    return stage

@@ -20,35 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apigen.paths import PROJECT_ROOT
-from apigen.records import ExecutorBinding
+from apigen.records import ExecutionResult, ExecutorBinding
 
 # One reply line holds a capped result, capped output and a capped traceback; anything longer
 # than this is a broken worker.
 _STREAM_LIMIT = 16 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    ok: bool
-    result: Any = None
-    code: str = "ok"
-    error_type: str = ""
-    message: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    duration_s: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        data = {"ok": self.ok, "code": self.code, "duration_s": round(self.duration_s, 4)}
-        if self.ok:
-            data["result"] = self.result
-        else:
-            data.update(error_type=self.error_type, message=self.message)
-        if self.stdout:
-            data["stdout"] = self.stdout
-        if self.stderr:
-            data["stderr"] = self.stderr
-        return data
 
 
 def failure(code: str, error_type: str, message: str, duration_s: float = 0.0) -> ExecutionResult:
@@ -103,7 +79,7 @@ class SandboxPool:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "apigen.verify.sandbox_worker", str(self.memory_mb),
+            sys.executable, "-m", "apigen.execution.sandbox_worker", str(self.memory_mb),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             env=env, limit=_STREAM_LIMIT, start_new_session=True,
         )

@@ -1,6 +1,6 @@
 """A sandbox worker process: runs API functions on request, one JSON line in, one JSON line out.
 
-Started by ``apigen.verify.sandbox``; never imported by the pipeline itself. It keeps imported
+Started by ``apigen.execution.sandbox``; never imported by the pipeline itself. It keeps imported
 catalog modules warm and applies its limits: an address-space limit (RLIMIT_AS) once at start, a
 CPU-time limit (ITIMER_PROF, backed by RLIMIT_CPU) re-armed before every call, caps on the result and on what the
 function prints, and, unless the request allows it, a guard that makes Python-level network use
@@ -24,7 +24,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from apigen.catalog.python_module import load_module
+from apigen.execution.modules import load_module
 
 
 class CpuLimitExceeded(Exception):

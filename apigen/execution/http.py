@@ -17,8 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from apigen.records import ExecutorBinding
-from apigen.verify.sandbox import ExecutionResult
+from apigen.records import ExecutionResult, ExecutorBinding
 
 
 def _fail(code: str, error_type: str, message: str, started: float) -> ExecutionResult:

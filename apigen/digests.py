@@ -1,0 +1,70 @@
+"""What a run's data depends on, as digests.
+
+- The **generation digest** covers only what shapes generation: the seed, the catalog as the model sees it
+  (names, descriptions, categories, parameters), the generator templates and what they include,
+  the few-shot seed file, the sampler settings, and the generator model with its sampling
+  settings. Sample ids are a hash of (seed, index, generation digest), so the same generation
+  config gives the same prompts, in one process or in shards.
+- The **run digest** adds what decides verdicts (the verifier and the judges); a run directory is
+  resumed only under the same run digest.
+
+Neither covers speed or infrastructure settings (workers, concurrency, timeouts, api_base,
+api_key, threads, progress display, output formats, the number of samples, the run's name):
+the schema in apigen/config.py marks those fields ``metadata={"digest": False}``, and that mark
+is the one list of them. Paths whose contents are digested (catalog, prompts, seed file) carry
+the mark too, so a moved file changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from apigen.catalog import Catalog
+from apigen.config import Config, LLMConfig
+from apigen.prompting import PromptRenderer
+from apigen.records import QUERY_STYLES, stable_hash
+
+
+def digested_settings(value: Any) -> Any:
+    """A config value as plain data, without the fields marked ``digest: False``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: digested_settings(getattr(value, f.name))
+                for f in dataclasses.fields(value) if f.metadata.get("digest", True)}
+    if isinstance(value, dict):
+        return {k: digested_settings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [digested_settings(v) for v in value]
+    return value
+
+
+def catalog_digest(catalog: Catalog) -> str:
+    """The catalog as generation sees it: executors and example calls are left out."""
+    return stable_hash([[s.name, s.description, s.category, s.parameters] for s in catalog.specs])
+
+
+def generator_templates(cfg: Config) -> list[str]:
+    styles = [s for s in QUERY_STYLES if cfg.sampler.styles.get(s, 0) > 0]
+    return [*cfg.prompt.generator, *(f"styles/{s}.j2" for s in styles)]
+
+
+def generation_digest(cfg: Config, catalog: Catalog, renderer: PromptRenderer, examples_digest: str,
+                      generator: LLMConfig) -> str:
+    return stable_hash({
+        "seed": cfg.seed,
+        "catalog": catalog_digest(catalog),
+        "templates": renderer.digest(generator_templates(cfg)),
+        "template_names": list(cfg.prompt.generator),
+        "examples": examples_digest,
+        "sampler": digested_settings(cfg.sampler),
+        "generator": digested_settings(generator),
+    })
+
+
+def run_digest(cfg: Config, generation: str, renderer: PromptRenderer, judges: list[tuple[LLMConfig, int]]) -> str:
+    return stable_hash({
+        "generation": generation,
+        "verifier": digested_settings(cfg.verifier),
+        "judge_template": renderer.digest([cfg.prompt.judge]),
+        "judges": [[digested_settings(c), votes] for c, votes in judges],
+    })

@@ -1,0 +1,60 @@
+"""manifest.json: what a run is (versions, digests, models, stage chain) and what it has done
+(counts per stage, reasons, usage, timings), computed from the run state's counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from importlib import metadata
+from typing import Any
+
+from apigen import __version__
+from apigen.build import Components, active_judges
+from apigen.records import Usage
+from apigen.report import stage_statistics
+from apigen.store import RunState
+
+_VERSIONED = ("litellm", "hydra-core", "omegaconf", "jinja2", "jsonschema", "datasets", "llama_cpp_python")
+
+
+def versions() -> dict[str, str]:
+    found = {"apigen": __version__, "python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def usage_summary(by_role: dict[str, Usage]) -> dict[str, Any]:
+    """Totals over every model call, and the same per role (generator, then stage names)."""
+    total = sum(by_role.values(), Usage())
+    return {**total.to_dict(), "by_role": {role: usage.to_dict() for role, usage in by_role.items()}}
+
+
+def build_manifest(components: Components, state: RunState, *, status: str, started_at: str, wall_s: float,
+                   overrides: list[str], generation_errors: int, busy_s: dict[str, float]) -> dict[str, Any]:
+    cfg = components.cfg
+    judges = active_judges(cfg)
+    return {
+        "name": cfg.name,
+        "status": status,
+        "started_at": started_at,
+        "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "overrides": overrides,
+        "versions": versions(),
+        "digests": components.digests,
+        "seed": cfg.seed,
+        "catalog": {"apis": len(components.catalog), "categories": components.catalog.categories},
+        "models": {"generator": cfg.llm.model, "judge": ", ".join(c.model for c, _ in judges) or None},
+        "verifier": {"stages": components.chain.names},
+        "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors},
+        **stage_statistics(components.chain.names, state.generated, state.kept, state.rejected),
+        "usage": usage_summary(state.usage),
+        "timings": {
+            "wall_s": round(wall_s, 3),
+            # summed over concurrent samples, so together they can exceed wall_s
+            "busy_s": {k: round(v, 3) for k, v in busy_s.items()},
+        },
+    }
