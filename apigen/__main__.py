@@ -10,6 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from apigen.config import Config, register_schemas
+from apigen.paths import config_dir
 
 register_schemas()
 
@@ -18,7 +19,8 @@ _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "L
                 "ResumeMismatch", "LocalModelError", "SpecError")
 
 
-@hydra.main(config_path="../conf", config_name="config", version_base="1.3")
+# An absolute config directory: conf/ inside the installed package, or at the repository root.
+@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
 def main(dcfg: DictConfig) -> None:
     from apigen.runner import run  # imported here so that --help and composition errors stay fast
 

@@ -16,7 +16,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m apigen.catalog", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--path", action="append", default=None,
-                        help="catalog source: a file or folder (repeatable; default: the built-in api_catalog)")
+                        help="catalog source: a file or folder, relative to the working directory or builtin:REL "
+                             "(repeatable; default: builtin:api_catalog, the built-in catalog)")
     common.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                         help="format of every --path: auto (.py modules, .json standard specs) or an importer")
     common.add_argument("--allowed-host", action="append", default=[], dest="allowed_hosts",
@@ -34,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Catalog:
-    paths = args.path or ["api_catalog"]
+    paths = args.path or ["builtin:api_catalog"]
     if args.format == "auto":
         catalog = load_catalog(paths)
     else:
