@@ -1,4 +1,5 @@
-"""``python -m apigen``: compose the Hydra config -> validate -> build every component -> run."""
+"""``apigen`` / ``python -m apigen``: compose the Hydra config -> validate -> build every component
+-> run. ``apigen catalog ...`` runs the catalog commands (``python -m apigen.catalog ...``)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,15 @@ def main(dcfg: DictConfig) -> None:
         raise
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands before
+    Hydra parses sys.argv (Hydra would read ``catalog`` as an override); anything else is a run."""
+    if sys.argv[1:2] == ["catalog"]:
+        from apigen.catalog.cli import main as catalog_main
+
+        sys.exit(catalog_main(sys.argv[2:], prog="apigen catalog"))
     main()
+
+
+if __name__ == "__main__":
+    cli()

@@ -12,8 +12,8 @@ from apigen.catalog.importers import FORMATS
 from apigen.catalog.loader import Catalog, CatalogError, load_catalog
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m apigen.catalog", description=__doc__)
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--path", action="append", default=None,
                         help="catalog source: a file or folder, relative to the working directory or builtin:REL "
@@ -79,8 +79,8 @@ def _check(catalog: Catalog, workers: int, timeout: float) -> int:
     return 1 if report.failures else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m apigen.catalog") -> int:
+    args = _parser(prog).parse_args(argv)
     try:
         catalog = _load(args)
     except CatalogError as exc:
