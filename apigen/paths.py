@@ -75,3 +75,14 @@ def resolve_path(path: str | os.PathLike) -> Path:
     if candidate.is_absolute():
         return candidate
     return (Path.cwd() / candidate).resolve()
+
+
+def missing_hint(path: str | os.PathLike) -> str:
+    """For a relative path that does not exist in the working directory but names built-in data
+    (an old config's ``api_catalog``), a hint to append to the error: use ``builtin:``."""
+    text = str(path)
+    if not text or text.startswith(BUILTIN_PREFIX) or Path(os.path.expanduser(text)).is_absolute():
+        return ""
+    if not builtin_path(text).exists():
+        return ""
+    return f" (relative paths are relative to the working directory; the built-in one is '{BUILTIN_PREFIX}{text}')"

@@ -75,6 +75,13 @@ def test_missing_user_paths_fail_naming_the_key_and_the_resolved_path(decoy_cwd)
         load_examples("seed.jsonl")
     with pytest.raises(PromptError, match=rf"prompt\.search_path: .*{re.escape(str(decoy_cwd / 'templates'))}"):
         PromptRenderer(["templates"])
-    # No fallback to the built-in data for a relative path that only exists there.
-    with pytest.raises(CatalogError, match=r"catalog\.paths: .* does not exist"):
-        load_catalog(["api_catalog/mathematics.py"])
+
+
+def test_a_relative_path_that_names_builtin_data_does_not_fall_back_but_hints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CatalogError, match=r"catalog\.paths: .* does not exist .*'builtin:api_catalog'"):
+        load_catalog(["api_catalog"])
+    with pytest.raises(SamplerError, match=r"not found .*'builtin:prompts/fewshot/seed.jsonl'"):
+        load_examples("prompts/fewshot/seed.jsonl")
+    with pytest.raises(PromptError, match=r"'builtin:prompts'"):
+        PromptRenderer(["prompts"])
