@@ -1,4 +1,5 @@
-"""``python -m apigen``: compose the Hydra config -> validate -> build every component -> run."""
+"""``apigen`` / ``python -m apigen``: compose the Hydra config -> validate -> build every component
+-> run. ``apigen catalog ...`` runs the catalog commands (``python -m apigen.catalog ...``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from apigen.config import Config, register_schemas
+from apigen.paths import config_dir
 
 register_schemas()
 
@@ -18,7 +20,8 @@ _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "L
                 "ResumeMismatch", "LocalModelError", "SpecError", "StageError", "RunFileError")
 
 
-@hydra.main(config_path="../conf", config_name="config", version_base="1.3")
+# An absolute config directory: conf/ inside the installed package, or at the repository root.
+@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
 def main(dcfg: DictConfig) -> None:
     from apigen.runner import run  # imported here so that --help and composition errors stay fast
 
@@ -35,5 +38,15 @@ def main(dcfg: DictConfig) -> None:
         raise
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands before
+    Hydra parses sys.argv (Hydra would read ``catalog`` as an override); anything else is a run."""
+    if sys.argv[1:2] == ["catalog"]:
+        from apigen.catalog.cli import main as catalog_main
+
+        sys.exit(catalog_main(sys.argv[2:], prog="apigen catalog"))
     main()
+
+
+if __name__ == "__main__":
+    cli()

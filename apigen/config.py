@@ -40,9 +40,9 @@ class SourceConfig:
 
 @dataclass
 class CatalogConfig:
-    # Python modules (.py), folders of them, or JSON spec files (.json); relative paths resolve
-    # against the working directory first, then the project root.
-    paths: List[str] = field(default_factory=lambda: ["api_catalog"])
+    # Python modules (.py), folders of them, or JSON spec files (.json); ``builtin:REL`` names the
+    # built-in data (apigen/paths.py), any other relative path is relative to the working directory.
+    paths: List[str] = field(default_factory=lambda: ["builtin:api_catalog"])
     # Further sources in other formats (see docs/CATALOG.md), loaded after ``paths``.
     sources: List[SourceConfig] = field(default_factory=list)
     # Empty means all. Names are matched case-insensitively.
@@ -62,14 +62,14 @@ class SamplerConfig:
     # Probability that a multi-API prompt draws all its APIs from one category.
     same_category: float = 0.5
     examples_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(1, 2))
-    examples_file: str = "prompts/fewshot/seed.jsonl"
+    examples_file: str = "builtin:prompts/fewshot/seed.jsonl"
     queries_per_call: RangeConfig = field(default_factory=lambda: RangeConfig(1, 3))
 
 
 @dataclass
 class PromptConfig:
     # Folders searched for templates, first match wins: put your own folder first to override.
-    search_path: List[str] = field(default_factory=lambda: ["prompts"])
+    search_path: List[str] = field(default_factory=lambda: ["builtin:prompts"])
     # Generator framings; the template sampler draws one per sample. Each includes the style block
     # styles/<style>.j2.
     generator: List[str] = field(default_factory=lambda: ["generator/standard.j2"])

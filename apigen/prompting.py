@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import jinja2
 from jinja2 import meta
 
-from apigen.paths import resolve_path
+from apigen.paths import missing_hint, resolve_path
 from apigen.records import stable_hash
 
 _ROLE_LINE = re.compile(r"^=== (system|user|assistant) ===$", re.MULTILINE)
@@ -30,8 +30,9 @@ def _to_json(value: Any, indent: int | None = None) -> str:
 
 class PromptRenderer:
     def __init__(self, search_path: Iterable[str]):
+        search_path = list(search_path)
         self.folders = [resolve_path(p) for p in search_path]
-        missing = [str(f) for f in self.folders if not f.is_dir()]
+        missing = [f"{f}{missing_hint(p)}" for p, f in zip(search_path, self.folders) if not f.is_dir()]
         if missing:
             raise PromptError(f"prompt.search_path: folder(s) not found: {missing}")
         self.env = jinja2.Environment(

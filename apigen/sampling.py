@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from apigen.catalog import Catalog
 from apigen.config import RangeConfig, SamplerConfig
-from apigen.paths import resolve_path
+from apigen.paths import missing_hint, resolve_path
 from apigen.records import QUERY_STYLES, ApiSpec, SampleRequest, stable_hash
 
 MULTI_API_STYLES = ("multiple", "parallel_multiple")
@@ -37,7 +37,7 @@ def load_examples(path: str) -> list[FewShotExample]:
     """Read the few-shot seed file (JSON lines); a bad line fails naming the file and line."""
     file = resolve_path(path)
     if not file.is_file():
-        raise SamplerError(f"sampler.examples_file: '{file}' not found")
+        raise SamplerError(f"sampler.examples_file: '{file}' not found{missing_hint(path)}")
     examples = []
     for lineno, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():

@@ -16,7 +16,7 @@ import time
 
 from apigen.catalog import load_catalog
 from apigen.execution.modules import load_module
-from apigen.paths import PROJECT_ROOT
+from apigen.paths import catalog_dir
 from apigen.records import Candidate, ToolCall
 from apigen.execution import ExecutionService
 from apigen.verify.chain import StageContext
@@ -25,7 +25,7 @@ from apigen.verify.format import FormatChecker
 from apigen.execution import SandboxPool
 
 # A trivial function of the built-in catalog: is_prime(n) on small n costs microseconds.
-MODULE = PROJECT_ROOT / "api_catalog" / "mathematics.py"
+MODULE = catalog_dir() / "mathematics.py"
 FUNCTION = "is_prime"
 
 

@@ -15,9 +15,10 @@ from omegaconf import OmegaConf
 
 import apigen  # noqa: F401  (sets the offline environment before litellm is imported)
 from apigen.config import Config, register_schemas
+from apigen.paths import config_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-CONF = ROOT / "conf"
+CONF = config_dir()  # the same conf/ that `python -m apigen` composes
 TEST_DATA = Path(__file__).resolve().parent / "data"
 ADVERSARIAL = TEST_DATA / "adversarial_catalog.py"
 sys.path.insert(0, str(Path(__file__).resolve().parent))

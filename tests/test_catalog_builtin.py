@@ -9,7 +9,7 @@ import pytest
 
 from apigen.catalog import load_catalog
 from apigen.catalog.check import check_catalog, results_match
-from apigen.paths import PROJECT_ROOT
+from apigen.paths import catalog_dir
 
 PAPER_CATEGORIES = {"Finance", "Data", "Sports", "Travel", "Technology", "Social", "Media", "Entertainment", "Tools", "Math",
                     "Business", "Music", "Gaming", "Commerce", "Environment", "Education", "Communication", "Lifestyle",
@@ -18,7 +18,7 @@ PAPER_CATEGORIES = {"Finance", "Data", "Sports", "Travel", "Technology", "Social
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(["api_catalog"])
+    return load_catalog(["builtin:api_catalog"])
 
 
 def test_all_21_categories_with_at_least_10_apis_each(catalog):
@@ -42,7 +42,7 @@ def test_every_api_is_documented_and_has_an_example(catalog):
 
 
 def test_modules_stay_small():
-    for module in (PROJECT_ROOT / "api_catalog").glob("*.py"):
+    for module in catalog_dir().glob("*.py"):
         assert len(module.read_text().splitlines()) <= 320, module.name
 
 

@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apigen.paths import PROJECT_ROOT
+from apigen.paths import package_parent
 
 DATA = Path(__file__).parent / "data"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(package_parent()), os.environ.get("PYTHONPATH")])))
     return subprocess.run([sys.executable, "-m", "apigen.catalog", *args], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, env=env, timeout=300)
+                          cwd=package_parent(), env=env, timeout=300)
 
 
 def test_stats_counts_every_category():

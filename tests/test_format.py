@@ -182,7 +182,7 @@ def test_a_query_that_echoes_a_few_shot_example_is_rejected():
     from conftest import TEST_DATA
 
     catalog_for_echo = load_catalog([str(TEST_DATA / "calc_catalog.py")])
-    seed_queries = [e.query for e in load_examples("prompts/fewshot/seed.jsonl")]
+    seed_queries = [e.query for e in load_examples("builtin:prompts/fewshot/seed.jsonl")]
     checker = FormatChecker(catalog_for_echo, example_queries=seed_queries)
 
     def verdict(query):

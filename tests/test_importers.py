@@ -14,8 +14,8 @@ from omegaconf import OmegaConf
 from apigen.catalog import CatalogError, load_catalog
 from apigen.catalog.formats import EXPORTERS
 from apigen.config import Config, register_schemas
-from apigen.paths import PROJECT_ROOT
 from apigen.execution import ExecutionService, SandboxPool
+from apigen.paths import config_dir
 
 DATA = Path(__file__).parent / "data"
 
@@ -63,7 +63,7 @@ def test_round_trip_import_export_import(tmp_path: Path, fmt: str, fixture: str)
 
 
 def test_builtin_specs_export_to_every_format_and_back(tmp_path: Path):
-    builtin = load_catalog(["api_catalog/music.py"])
+    builtin = load_catalog(["builtin:api_catalog/music.py"])
     for fmt in ("openai", "bfcl"):
         path = tmp_path / f"{fmt}.json"
         path.write_text(json.dumps([EXPORTERS[fmt](s.tool_schema(), category=s.category) for s in builtin.specs]))
@@ -112,7 +112,7 @@ def test_schema_only_tools_are_reported_not_executable():
 
 
 def test_paths_keep_working_next_to_sources():
-    cat = load_catalog(["api_catalog/music.py"], sources=[{"format": "bfcl", "path": str(DATA / "bfcl_functions.json")}])
+    cat = load_catalog(["builtin:api_catalog/music.py"], sources=[{"format": "bfcl", "path": str(DATA / "bfcl_functions.json")}])
     assert cat.get("note_frequency") is not None and cat.get("math.hypot") is not None
     with pytest.raises(CatalogError, match=r"catalog.sources\[0\].format"):
         load_catalog([], sources=[{"format": "yaml", "path": "x"}])
@@ -120,7 +120,7 @@ def test_paths_keep_working_next_to_sources():
 
 def test_hydra_selects_category_files_overrides_and_sources():
     register_schemas()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         finance = compose("config", overrides=["catalog=finance"])
         assert list(finance.catalog.categories) == ["Finance"]
         picked = compose("config", overrides=["catalog.categories=[Finance,Travel]", "catalog.apis=[airport_info,validate_iban]"])

@@ -18,7 +18,7 @@ from conftest import ROOT, TEST_DATA
 GOLDEN = Path(__file__).resolve().parent / "golden"
 RENDERER = PromptRenderer([str(ROOT / "prompts")])
 TOOLS = [s.tool_schema() for s in load_catalog([str(TEST_DATA / "calc_catalog.py")]).specs]
-EXAMPLES = [{"query": e.query, "answers": e.answers, "tools": e.tools} for e in load_examples("prompts/fewshot/seed.jsonl")[:2]]
+EXAMPLES = [{"query": e.query, "answers": e.answers, "tools": e.tools} for e in load_examples("builtin:prompts/fewshot/seed.jsonl")[:2]]
 GENERATORS = sorted(p.relative_to(ROOT / "prompts").as_posix() for p in (ROOT / "prompts" / "generator").glob("[!_]*.j2"))
 
 

@@ -12,11 +12,12 @@ from apigen.catalog.importers import FORMATS
 from apigen.catalog.loader import Catalog, CatalogError, load_catalog
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m apigen.catalog", description=__doc__)
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--path", action="append", default=None,
-                        help="catalog source: a file or folder (repeatable; default: the built-in api_catalog)")
+                        help="catalog source: a file or folder, relative to the working directory or builtin:REL "
+                             "(repeatable; default: builtin:api_catalog, the built-in catalog)")
     common.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                         help="format of every --path: auto (.py modules, .json standard specs) or an importer")
     common.add_argument("--allowed-host", action="append", default=[], dest="allowed_hosts",
@@ -34,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Catalog:
-    paths = args.path or ["api_catalog"]
+    paths = args.path or ["builtin:api_catalog"]
     if args.format == "auto":
         catalog = load_catalog(paths)
     else:
@@ -78,8 +79,8 @@ def _check(catalog: Catalog, workers: int, timeout: float) -> int:
     return 1 if report.failures else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m apigen.catalog") -> int:
+    args = _parser(prog).parse_args(argv)
     try:
         catalog = _load(args)
     except CatalogError as exc:

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from apigen.catalog.importers import FORMATS, import_file
 from apigen.catalog.spec import SpecError
-from apigen.paths import resolve_path
+from apigen.paths import missing_hint, resolve_path
 from apigen.records import ApiSpec, stable_hash
 
 
@@ -89,7 +89,8 @@ def _auto_format(path: Path) -> str:
     raise CatalogError(f"{path}: unsupported catalog file type (use .py or .json, or a source with a format)")
 
 
-def _files_under(path: Path, suffixes: tuple[str, ...] = (".py", ".json"), key: str = "catalog.paths") -> list[Path]:
+def _files_under(raw: str, suffixes: tuple[str, ...] = (".py", ".json"), key: str = "catalog.paths") -> list[Path]:
+    path = resolve_path(raw)
     if path.is_file():
         return [path]
     if path.is_dir():
@@ -97,7 +98,7 @@ def _files_under(path: Path, suffixes: tuple[str, ...] = (".py", ".json"), key: 
             p for p in path.rglob("*")
             if p.suffix in suffixes and not p.name.startswith("_") and "__pycache__" not in p.parts
         )
-    raise CatalogError(f"{key}: '{path}' does not exist")
+    raise CatalogError(f"{key}: '{path}' does not exist{missing_hint(raw)}")
 
 
 def _option(source: Any, key: str, default: Any = None) -> Any:
@@ -107,7 +108,7 @@ def _option(source: Any, key: str, default: Any = None) -> Any:
 
 def _jobs(paths: Iterable[str], sources: Iterable[Any]) -> list[tuple[Path, str, dict[str, Any]]]:
     """(file, format, importer options) for every file named by ``paths`` and ``sources``."""
-    jobs = [(f, _auto_format(f), {}) for raw in paths for f in _files_under(resolve_path(raw))]
+    jobs = [(f, _auto_format(f), {}) for raw in paths for f in _files_under(raw)]
     for i, source in enumerate(sources):
         fmt, raw = _option(source, "format", ""), _option(source, "path", "")
         if fmt not in FORMATS:
@@ -115,7 +116,7 @@ def _jobs(paths: Iterable[str], sources: Iterable[Any]) -> list[tuple[Path, str,
         if not raw:
             raise CatalogError(f"catalog.sources[{i}].path: missing")
         options = {"allowed_hosts": list(_option(source, "allowed_hosts", [])), "category": _option(source, "category")}
-        jobs += [(f, fmt, options) for f in _files_under(resolve_path(raw), _SUFFIXES[fmt], f"catalog.sources[{i}].path")]
+        jobs += [(f, fmt, options) for f in _files_under(raw, _SUFFIXES[fmt], f"catalog.sources[{i}].path")]
     return jobs
 
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from apigen.paths import PROJECT_ROOT
+from apigen.paths import package_parent
 from apigen.records import ExecutionResult, ExecutorBinding
 
 # One reply line holds a capped result, capped output and a capped traceback; anything longer
@@ -77,7 +77,7 @@ class SandboxPool:
 
     async def _spawn(self) -> _Worker:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_parent()), env.get("PYTHONPATH")]))
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "apigen.execution.sandbox_worker", str(self.memory_mb),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
