@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from apigen.catalog import Catalog, load_catalog
-from apigen.config import Config, LLMConfig, validate
+from apigen.config import Config, validate
 from apigen.llm.client import LLMClient
+from apigen.llm.roles import generator_config, is_local, judge_configs  # judge_configs: also for runner
 from apigen.parsing import generation_schema, parse_completion
 from apigen.prompting import PromptRenderer
 from apigen.records import QUERY_STYLES, Candidate, Completion, SampleRequest, stable_hash
@@ -71,22 +72,9 @@ class Components:
         return parse_completion(request, completion)
 
 
-def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
-    """(LLM config, votes) of every judge: the committee's members over the ``judge`` group, or
-    the ``judge`` group alone when there is no committee."""
-    semantic = cfg.verifier.semantic
-    if not semantic.committee:
-        return [(cfg.judge, semantic.votes)]
-    members = []
-    for member in semantic.committee:
-        overrides = {k: v for k, v in asdict(member).items() if v is not None and k != "votes"}
-        members.append((replace(cfg.judge, **overrides), member.votes or semantic.votes))
-    return members
-
-
 def _register_local_backend(cfg: Config) -> None:
-    roles = [cfg.llm, *(c for c, _ in judge_configs(cfg))]
-    if any(r.model.startswith("local/") for r in roles):
+    roles = [generator_config(cfg), *(c for c, _ in judge_configs(cfg))]
+    if any(is_local(r.model) for r in roles):
         from apigen.llm.local import register_local_provider
 
         register_local_provider(roles)
@@ -113,7 +101,7 @@ def build(cfg: Config) -> Components:
                               [v for _, v in judges], vcfg.semantic.pass_threshold, vcfg.semantic.retries)
     components = Components(
         cfg=cfg, catalog=catalog, renderer=renderer, examples={e.id: e for e in examples}, sampler=sampler,
-        generator=LLMClient(cfg.llm, role="generator"),
+        generator=LLMClient(generator_config(cfg), role="generator"),
         format_checker=FormatChecker(catalog, enabled=vcfg.format.enabled, example_queries=[e.query for e in examples]),
         pool=pool, execution=ExecutionChecker(catalog, pool) if vcfg.execution.enabled else None, judge=judge,
         digests={
