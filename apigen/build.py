@@ -4,14 +4,15 @@ here, before the first LLM call."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
 from apigen.catalog import Catalog, load_catalog
-from apigen.config import Config, LLMConfig, validate
+from apigen.config import Config, validate
 from apigen.digests import generation_digest, generator_templates, run_digest
 from apigen.execution import ExecutionService, SandboxPool
 from apigen.generate import Generator
 from apigen.llm.client import LLMClient
+from apigen.llm.roles import active_judges, generator_config, is_local
 from apigen.prompting import PromptRenderer
 from apigen.records import QUERY_STYLES
 from apigen.sampling import RequestSampler, example_file_digest, load_examples
@@ -27,27 +28,9 @@ class Components:
     digests: dict[str, str]
 
 
-def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
-    """(LLM config, votes) of every judge: the committee's members over the ``judge`` group, or
-    the ``judge`` group alone when there is no committee."""
-    semantic = cfg.verifier.semantic
-    if not semantic.committee:
-        return [(cfg.judge, semantic.votes)]
-    members = []
-    for member in semantic.committee:
-        overrides = {k: v for k, v in asdict(member).items() if v is not None and k != "votes"}
-        members.append((replace(cfg.judge, **overrides), member.votes or semantic.votes))
-    return members
-
-
-def active_judges(cfg: Config) -> list[tuple[LLMConfig, int]]:
-    """The judges the run calls: none when the semantic stage is not in the chain."""
-    return judge_configs(cfg) if "semantic" in cfg.verifier.stages else []
-
-
 def _register_local_backend(cfg: Config) -> None:
-    roles = [cfg.llm, *(c for c, _ in active_judges(cfg))]
-    if any(r.model.startswith("local/") for r in roles):
+    roles = [generator_config(cfg), *(c for c, _ in active_judges(cfg))]
+    if any(is_local(r.model) for r in roles):
         from apigen.llm.local import register_local_provider
 
         register_local_provider(roles)
@@ -62,11 +45,11 @@ def build(cfg: Config) -> Components:
         renderer.check(template)
     examples = load_examples(cfg.sampler.examples_file)
     examples_digest = example_file_digest(cfg.sampler.examples_file)
-    generation = generation_digest(cfg, catalog, renderer, examples_digest, cfg.llm)
+    generation = generation_digest(cfg, catalog, renderer, examples_digest, generator_config(cfg))
     sampler = RequestSampler(catalog, cfg.sampler, cfg.prompt.generator, examples, cfg.seed, generation)
     _register_local_backend(cfg)
     by_id = {e.id: e for e in examples}
-    generator = Generator(catalog, renderer, by_id, sampler, LLMClient(cfg.llm, role="generator"))
+    generator = Generator(catalog, renderer, by_id, sampler, LLMClient(generator_config(cfg), role="generator"))
     ecfg = cfg.verifier.execution
     pool = SandboxPool(ecfg.workers, ecfg.timeout_s, ecfg.memory_mb, ecfg.max_result_chars, ecfg.cpu_time_s, ecfg.max_output_chars)
     env = StageEnv(cfg, catalog, renderer, by_id, ExecutionService(pool))

@@ -78,11 +78,12 @@ class PromptConfig:
 
 @dataclass
 class LocalModelConfig:
-    """The embedded llama.cpp model (used when llm.model starts with 'local/')."""
+    """Engine settings of an embedded model: ``local/<name>`` runs the packaged weights ``<name>``
+    (``python -m apigen.llm.models list``) in process with llama.cpp."""
 
+    # Any GGUF file instead of the packaged weights; it is then served under the model string's name.
     gguf_path: Optional[str] = None
-    model_id: str = "qwen2.5-coder-1.5b"
-    chat_format: Optional[str] = None
+    chat_format: Optional[str] = None  # None: the chat template carried by the GGUF file
     n_ctx: int = 4096
     n_threads: int = 0  # 0: one per core
     seed: int = 0
@@ -91,13 +92,15 @@ class LocalModelConfig:
 @dataclass
 class LLMConfig:
     """Mirrors litellm: ``model`` is any litellm model string ('openai/gpt-4o-mini',
-    'ollama/qwen2.5', 'hosted_vllm/...', 'local/...' for the embedded model)."""
+    'ollama/qwen2.5', 'hosted_vllm/...', 'local/...' for the embedded model). A remote model has
+    no engine settings; ``llm=local`` (LocalLLMConfig) adds them."""
 
-    model: str = MISSING
+    model: str = "local/qwen2.5-coder-1.5b"
     api_base: Optional[str] = None
     api_key: Optional[str] = None
     temperature: float = 0.7
     max_tokens: int = 1024
+    # Wall-clock limit of one remote call (an embedded model's calls queue on its thread instead).
     timeout_s: float = 120.0
     max_retries: int = 3
     retry_backoff_s: float = 1.0
@@ -105,6 +108,37 @@ class LLMConfig:
     json_mode: bool = True
     # Passed through to litellm.acompletion as is (top_p, seed, extra_headers, ...).
     extra: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LocalLLMConfig(LLMConfig):
+    """An embedded model with its engine settings (``llm=local``); only for ``local/`` models."""
+
+    max_retries: int = 1  # a failed embedded call is rarely transient
+    local: LocalModelConfig = field(default_factory=LocalModelConfig)
+
+
+@dataclass
+class JudgeConfig:
+    """The semantic judge. Every key left unset (null) is taken from ``llm`` (apigen.llm.roles),
+    so by default the judge runs the generator's model, at its own temperature and max_tokens."""
+
+    model: Optional[str] = None
+    api_base: Optional[str] = None
+    api_key: Optional[str] = None
+    temperature: Optional[float] = 0.0
+    max_tokens: Optional[int] = 512
+    timeout_s: Optional[float] = None
+    max_retries: Optional[int] = None
+    retry_backoff_s: Optional[float] = None
+    json_mode: Optional[bool] = None
+    extra: Optional[Dict[str, Any]] = None
+
+
+@dataclass
+class LocalJudgeConfig(JudgeConfig):
+    """``judge=local``: an embedded judge model with its own engine settings."""
+
     local: LocalModelConfig = field(default_factory=LocalModelConfig)
 
 
@@ -188,7 +222,7 @@ class Config:
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
-    judge: LLMConfig = field(default_factory=LLMConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
 
@@ -201,7 +235,12 @@ class ConfigError(ValueError):
 
 
 def register_schemas() -> None:
-    ConfigStore.instance().store(name="apigen_schema", node=Config)
+    store = ConfigStore.instance()
+    store.store(name="apigen_schema", node=Config)
+    # Typed bases that group files extend through their defaults list (llm/local.yaml,
+    # judge/local.yaml): only these carry a `local` block of engine settings.
+    store.store(group="llm", name="local_schema", node=LocalLLMConfig)
+    store.store(group="judge", name="local_schema", node=LocalJudgeConfig)
 
 
 def _check_range(key: str, rng: RangeConfig, minimum: int) -> None:
@@ -247,9 +286,13 @@ def validate(cfg: Config) -> None:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")
     if execution.cpu_time_s < 0 or execution.max_result_chars < 1 or execution.max_output_chars < 0:
         raise ConfigError("verifier.execution: need cpu_time_s >= 0, max_result_chars >= 1, max_output_chars >= 0")
-    for key, llm in (("llm", cfg.llm), ("judge", cfg.judge)):
+    from apigen.llm.roles import local_models, role_configs  # resolves the judge over llm; imports this module
+
+    roles = role_configs(cfg)
+    for key, llm in roles:
         if llm.max_tokens < 1 or llm.timeout_s <= 0 or llm.max_retries < 0:
             raise ConfigError(f"{key}: need max_tokens >= 1, timeout_s > 0, max_retries >= 0")
+    local_models([llm for _, llm in roles])  # an unknown packaged model fails now (LocalModelError)
     bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
     if bad_formats:
         raise ConfigError(f"output.formats: unknown format(s) {bad_formats}; known: {list(EXPORT_FORMATS)}")

@@ -9,7 +9,8 @@ from importlib import metadata
 from typing import Any
 
 from apigen import __version__
-from apigen.build import Components, active_judges
+from apigen.build import Components
+from apigen.llm.roles import active_judges
 from apigen.records import Usage
 from apigen.report import stage_statistics
 from apigen.store import RunState

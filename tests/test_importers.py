@@ -127,10 +127,10 @@ def test_hydra_selects_category_files_overrides_and_sources():
         cfg: Config = OmegaConf.to_object(picked)
         cat = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis)
         assert sorted(cat.names) == ["airport_info", "validate_iban"]
-        src = compose("config", overrides=["catalog=all", f"+catalog.sources=[{{format: xlam, path: {DATA / 'xlam_tools.json'}, category: Gaming}}]"])
+        src = compose("config", overrides=["catalog=builtin", f"+catalog.sources=[{{format: xlam, path: {DATA / 'xlam_tools.json'}, category: Gaming}}]"])
         cfg = OmegaConf.to_object(src)
         cat = load_catalog(cfg.catalog.paths, cfg.catalog.sources)
         assert cat.get("live_giveaways_by_type").category == "Gaming" and len(cat) >= 253
-        for name in ("all", "builtin", "everyday", "stem", "money", "leisure", "music", "health"):
+        for name in ("builtin", "everyday", "stem", "money", "leisure", "music", "health"):
             composed = OmegaConf.to_object(compose("config", overrides=[f"catalog={name}"]))
             assert len(load_catalog(composed.catalog.paths).select(composed.catalog.categories)) >= 10

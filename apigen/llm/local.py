@@ -25,6 +25,7 @@ from litellm import CustomLLM, ModelResponse, Usage
 
 from apigen.config import LLMConfig, LocalModelConfig
 from apigen.llm.models import LocalModelError, resolve_gguf
+from apigen.llm.roles import local_models
 
 PROVIDER = "local"
 # What llama-cpp-python's create_chat_completion accepts from the OpenAI parameter set.
@@ -63,7 +64,7 @@ class LocalProvider(CustomLLM):
     def add(self, name: str, settings: LocalModelConfig) -> None:
         if name in self.models:
             return
-        path = resolve_gguf(settings.model_id, settings.gguf_path)
+        path = resolve_gguf(name, settings.gguf_path)
         self.models[name] = _LoadedModel(path, settings, load_llama(path, settings),
                                          ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-{name}"))
 
@@ -124,9 +125,9 @@ def provider() -> LocalProvider:
 
 def register_local_provider(roles: list[LLMConfig]) -> None:
     """Load the embedded model(s) named by the generator and the judges, and route ``local/`` to
-    them. A judge with the generator's model string shares the generator's loaded model."""
-    for role in roles:
-        if role.model.startswith(f"{PROVIDER}/"):
-            _PROVIDER.add(role.model.split("/", 1)[1], role.local)
+    them. ``local/<name>`` loads the packaged weights ``<name>`` (or its ``local.gguf_path``); a
+    judge with the generator's model string shares the generator's loaded model."""
+    for name, settings in local_models(roles).items():
+        _PROVIDER.add(name, settings)
     if not any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):
         litellm.custom_provider_map = [*litellm.custom_provider_map, {"provider": PROVIDER, "custom_handler": _PROVIDER}]

