@@ -18,6 +18,11 @@ from omegaconf import MISSING
 from apigen.records import QUERY_STYLES
 
 
+# Marks a speed or infrastructure setting: it changes neither prompts, sample ids nor whether a
+# run directory may be resumed (apigen/digests.py leaves these fields out).
+NOT_DIGESTED = {"digest": False}
+
+
 @dataclass
 class RangeConfig:
     """An inclusive integer range; each draw is uniform in [min, max]."""
@@ -62,7 +67,7 @@ class SamplerConfig:
     # Probability that a multi-API prompt draws all its APIs from one category.
     same_category: float = 0.5
     examples_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(1, 2))
-    examples_file: str = "builtin:prompts/fewshot/seed.jsonl"
+    examples_file: str = field(default="builtin:prompts/fewshot/seed.jsonl", metadata=NOT_DIGESTED)
     queries_per_call: RangeConfig = field(default_factory=lambda: RangeConfig(1, 3))
 
 
@@ -84,8 +89,8 @@ class LocalModelConfig:
     # Any GGUF file instead of the packaged weights; it is then served under the model string's name.
     gguf_path: Optional[str] = None
     chat_format: Optional[str] = None  # None: the chat template carried by the GGUF file
-    n_ctx: int = 4096
-    n_threads: int = 0  # 0: one per core
+    n_ctx: int = field(default=4096, metadata=NOT_DIGESTED)
+    n_threads: int = field(default=0, metadata=NOT_DIGESTED)  # 0: one per core
     seed: int = 0
 
 
@@ -96,14 +101,14 @@ class LLMConfig:
     no engine settings; ``llm=local`` (LocalLLMConfig) adds them."""
 
     model: str = "local/qwen2.5-coder-1.5b"
-    api_base: Optional[str] = None
-    api_key: Optional[str] = None
+    api_base: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
+    api_key: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
     temperature: float = 0.7
     max_tokens: int = 1024
     # Wall-clock limit of one remote call (an embedded model's calls queue on its thread instead).
-    timeout_s: float = 120.0
-    max_retries: int = 3
-    retry_backoff_s: float = 1.0
+    timeout_s: float = field(default=120.0, metadata=NOT_DIGESTED)
+    max_retries: int = field(default=3, metadata=NOT_DIGESTED)
+    retry_backoff_s: float = field(default=1.0, metadata=NOT_DIGESTED)
     # Ask for structured JSON output (response_format); switch off for servers that reject it.
     json_mode: bool = True
     # Passed through to litellm.acompletion as is (top_p, seed, extra_headers, ...).
@@ -114,7 +119,7 @@ class LLMConfig:
 class LocalLLMConfig(LLMConfig):
     """An embedded model with its engine settings (``llm=local``); only for ``local/`` models."""
 
-    max_retries: int = 1  # a failed embedded call is rarely transient
+    max_retries: int = field(default=1, metadata=NOT_DIGESTED)  # a failed embedded call is rarely transient
     local: LocalModelConfig = field(default_factory=LocalModelConfig)
 
 
@@ -124,13 +129,13 @@ class JudgeConfig:
     so by default the judge runs the generator's model, at its own temperature and max_tokens."""
 
     model: Optional[str] = None
-    api_base: Optional[str] = None
-    api_key: Optional[str] = None
+    api_base: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
+    api_key: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
     temperature: Optional[float] = 0.0
     max_tokens: Optional[int] = 512
-    timeout_s: Optional[float] = None
-    max_retries: Optional[int] = None
-    retry_backoff_s: Optional[float] = None
+    timeout_s: Optional[float] = field(default=None, metadata=NOT_DIGESTED)
+    max_retries: Optional[int] = field(default=None, metadata=NOT_DIGESTED)
+    retry_backoff_s: Optional[float] = field(default=None, metadata=NOT_DIGESTED)
     json_mode: Optional[bool] = None
     extra: Optional[Dict[str, Any]] = None
 
@@ -140,11 +145,6 @@ class LocalJudgeConfig(JudgeConfig):
     """``judge=local``: an embedded judge model with its own engine settings."""
 
     local: LocalModelConfig = field(default_factory=LocalModelConfig)
-
-
-# Marks a speed or infrastructure setting: it changes neither prompts, sample ids nor whether a
-# run directory may be resumed (apigen/digests.py leaves these fields out).
-NOT_DIGESTED = {"digest": False}
 
 
 @dataclass
@@ -168,8 +168,8 @@ class JudgeMemberConfig:
     ``{model: openai/gpt-4o}`` is a complete member; unknown keys fail like everywhere else."""
 
     model: Optional[str] = None
-    api_base: Optional[str] = None
-    api_key: Optional[str] = None
+    api_base: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
+    api_key: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
     temperature: Optional[float] = None
     max_tokens: Optional[int] = None
     json_mode: Optional[bool] = None
