@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 from apigen.catalog import api
 
@@ -15,7 +15,7 @@ _RANKS = "23456789TJQKA"
 _HANDS = ["High card", "One pair", "Two pair", "Three of a kind", "Straight", "Flush", "Full house", "Four of a kind", "Straight flush"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ways(dice: int, sides: int, total: int) -> int:
     if dice == 0:
         return int(total == 0)

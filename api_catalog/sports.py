@@ -3,8 +3,6 @@ prediction, scoring statistics and round-robin scheduling."""
 
 from __future__ import annotations
 
-import math
-
 from apigen.catalog import api
 
 CATEGORY = "Sports"

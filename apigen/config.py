@@ -17,7 +17,6 @@ from omegaconf import MISSING
 
 from apigen.records import QUERY_STYLES
 
-
 # Marks a speed or infrastructure setting: it changes neither prompts, sample ids nor whether a
 # run directory may be resumed (apigen/digests.py leaves these fields out).
 NOT_DIGESTED = {"digest": False}

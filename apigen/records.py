@@ -37,7 +37,7 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-        kwargs = {name: _revive(hint, data[name]) for name, hint in _field_hints(cls) if name in data}
+        kwargs = {name: _revive(hint, data[name]) for name, hint in _field_hints(cls) if name in data}  # type: ignore[arg-type]
         return cls(**kwargs)
 
     @classmethod

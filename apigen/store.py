@@ -18,10 +18,10 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from apigen.catalog.formats import to_xlam_tool
 from apigen.records import Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
@@ -225,10 +225,8 @@ class RunStore:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         rows_file = staging / "examples.jsonl"
-        count = 0
         with rows_file.open("w", encoding="utf-8") as jsonl:
-            for count, row in enumerate(self.export_rows(), 1):
-                jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count = sum(jsonl.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in self.export_rows())
         features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
         if count:
             dataset = Dataset.from_generator(_read_rows, features=features, gen_kwargs={"path": str(rows_file)},

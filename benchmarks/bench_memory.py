@@ -52,9 +52,9 @@ def _generator() -> object:
 def child(samples: int, concurrency: int, api_base: str, run_dir: str) -> None:
     """One run in this process; prints its peak RSS in MiB and its counts as JSON."""
     sys.path.insert(0, str(ROOT))
-    from conftest import compose_config, fake_llm_overrides  # noqa: PLC0415
-
     from apigen.runner import run  # noqa: PLC0415
+
+    from conftest import compose_config, fake_llm_overrides  # noqa: PLC0415
 
     cfg = compose_config([*fake_llm_overrides(api_base), "catalog.apis=[is_prime]", "sampler=simple_only",
                           f"num_samples={samples}", f"concurrency={concurrency}", "verifier.execution.workers=2"])

@@ -15,14 +15,13 @@ import statistics
 import time
 
 from apigen.catalog import load_catalog
+from apigen.execution import ExecutionService, SandboxPool
 from apigen.execution.modules import load_module
 from apigen.paths import catalog_dir
 from apigen.records import Candidate, ToolCall
-from apigen.execution import ExecutionService
 from apigen.verify.chain import StageContext
 from apigen.verify.execution import ExecutionStage
 from apigen.verify.format import FormatChecker
-from apigen.execution import SandboxPool
 
 # A trivial function of the built-in catalog: is_prime(n) on small n costs microseconds.
 MODULE = catalog_dir() / "mathematics.py"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
+from apigen.runner import run
+
 from conftest import ADVERSARIAL, compose_config, fake_llm_overrides, judge, pairs
 from fake_llm_server import FakeLLMServer
-
-from apigen.runner import run
 
 # (function, arguments, expected execution code); None: the call succeeds.
 CASES = [

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import compose_config, fake_llm_overrides
 
 from apigen.build import build
 from apigen.config import ConfigError
 from apigen.records import Candidate, Example, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageError, VerifierChain, available_stages
 from apigen.verify.dedup import DedupStage
+
+from conftest import compose_config, fake_llm_overrides
 
 REMOTE = fake_llm_overrides("http://127.0.0.1:9/v1")
 

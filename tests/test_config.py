@@ -11,11 +11,12 @@ import yaml
 from hydra.core.config_store import ConfigStore
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
-from omegaconf.errors import ConfigKeyError, ValidationError
+from omegaconf.errors import ValidationError
 
 from apigen.build import build
 from apigen.config import Config, ConfigError
 from apigen.llm.roles import judge_config, judge_configs
+
 from conftest import CONF, FakeLLMServer, compose_config, judge, pairs, run_cli
 
 EXPERIMENTS = sorted(p.stem for p in (CONF / "experiment").glob("*.yaml"))

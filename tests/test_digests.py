@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import compose_config
 
 from apigen.catalog import load_catalog
 from apigen.config import Config
@@ -16,6 +15,8 @@ from apigen.llm.roles import active_judges, generator_config
 from apigen.paths import prompts_dir
 from apigen.prompting import PromptRenderer
 from apigen.sampling import RequestSampler, example_file_digest, load_examples
+
+from conftest import compose_config
 
 REMOTE = ["llm=openai_compatible", "llm.api_base=http://127.0.0.1:8000/v1", "llm.model=openai/m"]
 

@@ -179,6 +179,7 @@ def test_checker_never_raises_on_arbitrary_candidates(calls, query, style):
 def test_a_query_that_echoes_a_few_shot_example_is_rejected():
     from apigen.catalog import load_catalog
     from apigen.sampling import load_examples
+
     from conftest import TEST_DATA
 
     catalog_for_echo = load_catalog([str(TEST_DATA / "calc_catalog.py")])

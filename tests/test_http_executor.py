@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from apigen.catalog import load_catalog
-from apigen.records import ExecutorBinding
 from apigen.execution import ExecutionService, HttpExecutor, SandboxPool
+from apigen.records import ExecutorBinding
 from apigen.verify.execution import ExecutionStage
 
 DATA = Path(__file__).parent / "data"

@@ -3,19 +3,20 @@ with the judge built from real Hydra composition."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
-import asyncio
-
 import pytest
-from conftest import compose_config, fake_llm_overrides, judge as judge_reply
-from fake_llm_server import FakeLLMServer, is_judge
 from hydra.errors import ConfigCompositionException
 from omegaconf.errors import ConfigKeyError
 
 from apigen.build import build
 from apigen.records import Candidate, ExecutionResult, ToolCall
 from apigen.verify.chain import StageContext
+
+from conftest import compose_config, fake_llm_overrides
+from conftest import judge as judge_reply
+from fake_llm_server import FakeLLMServer, is_judge
 
 
 def by_model(request: dict) -> str:

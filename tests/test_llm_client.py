@@ -8,6 +8,7 @@ import pytest
 
 from apigen.config import LLMConfig
 from apigen.llm.client import LLMClient, LLMFatalError
+
 from conftest import FakeLLMServer
 
 MESSAGES = ({"role": "user", "content": "hello"},)

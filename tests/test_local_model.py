@@ -16,6 +16,7 @@ from apigen.llm.models import MODELS, LocalModelError, PackagedModel, assemble, 
 from apigen.llm.roles import generator_config, judge_configs, local_models
 from apigen.parsing import parse_completion
 from apigen.records import SampleRequest
+
 from conftest import compose_config, read_jsonl, run_cli
 
 

@@ -56,6 +56,7 @@ def test_generation_schema_pins_counts_names_and_argument_types():
 
     from apigen.catalog import load_catalog
     from apigen.parsing import generation_schema
+
     from conftest import TEST_DATA
 
     catalog = load_catalog([str(TEST_DATA / "calc_catalog.py")])

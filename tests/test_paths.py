@@ -14,6 +14,7 @@ from apigen.catalog import CatalogError, load_catalog
 from apigen.paths import builtin_path, catalog_dir, config_dir, data_root, package_parent, prompts_dir, resolve_path
 from apigen.prompting import PromptError, PromptRenderer
 from apigen.sampling import SamplerError, load_examples
+
 from conftest import compose_config
 
 

@@ -13,6 +13,7 @@ from apigen.catalog import load_catalog
 from apigen.prompting import PromptError, PromptRenderer, split_messages
 from apigen.records import QUERY_STYLES
 from apigen.sampling import load_examples
+
 from conftest import ROOT, TEST_DATA
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

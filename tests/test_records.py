@@ -7,8 +7,22 @@ import json
 
 import apigen.records as records
 from apigen.records import (
-    ApiExample, ApiSpec, Candidate, Completion, Example, ExecutionResult, ExecutorBinding, GenerationFailure,
-    Outcome, Prompt, Record, SampleRecord, SampleRequest, ToolCall, Usage, Verdict,
+    ApiExample,
+    ApiSpec,
+    Candidate,
+    Completion,
+    Example,
+    ExecutionResult,
+    ExecutorBinding,
+    GenerationFailure,
+    Outcome,
+    Prompt,
+    Record,
+    SampleRecord,
+    SampleRequest,
+    ToolCall,
+    Usage,
+    Verdict,
 )
 
 # Arguments and parameters in a deliberately non-alphabetical order.

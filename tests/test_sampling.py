@@ -8,6 +8,7 @@ import pytest
 
 from apigen.build import build
 from apigen.sampling import SamplerError, load_examples
+
 from conftest import compose_config
 
 REMOTE = ["llm=openai_compatible"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from conftest import ADVERSARIAL
-
-from apigen.records import ExecutorBinding
 from apigen.execution import SandboxPool
+from apigen.records import ExecutorBinding
+
+from conftest import ADVERSARIAL
 
 
 def binding(function: str, **options) -> ExecutorBinding:

@@ -21,6 +21,7 @@ import pytest
 
 import apigen
 from apigen.catalog import load_catalog
+
 from conftest import ROOT, FakeLLMServer, fake_llm_overrides, judge, pairs
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from apigen.catalog.importers import FORMATS, import_file
 from apigen.catalog.spec import SpecError
@@ -54,7 +55,7 @@ class Catalog:
     def digest(self) -> str:
         return stable_hash([s.to_dict() for s in self.specs])
 
-    def select(self, categories: Iterable[str] = (), apis: Iterable[str] = (), exclude: Iterable[str] = ()) -> "Catalog":
+    def select(self, categories: Iterable[str] = (), apis: Iterable[str] = (), exclude: Iterable[str] = ()) -> Catalog:
         """Keep the named categories / APIs (empty: all), minus ``exclude``; unknown names fail."""
         categories, apis, exclude = list(categories), list(apis), list(exclude)
         known_cats = {c.lower(): c for c in self.categories}
@@ -108,7 +109,7 @@ def _option(source: Any, key: str, default: Any = None) -> Any:
 
 def _jobs(paths: Iterable[str], sources: Iterable[Any]) -> list[tuple[Path, str, dict[str, Any]]]:
     """(file, format, importer options) for every file named by ``paths`` and ``sources``."""
-    jobs = [(f, _auto_format(f), {}) for raw in paths for f in _files_under(raw)]
+    jobs: list[tuple[Path, str, dict[str, Any]]] = [(f, _auto_format(f), {}) for raw in paths for f in _files_under(raw)]
     for i, source in enumerate(sources):
         fmt, raw = _option(source, "format", ""), _option(source, "path", "")
         if fmt not in FORMATS:

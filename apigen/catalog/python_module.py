@@ -12,8 +12,9 @@ import json
 import re
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apigen.catalog.spec import SpecError, spec_from_dict
 from apigen.execution.modules import load_module

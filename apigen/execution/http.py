@@ -67,14 +67,14 @@ class HttpExecutor:
                          f"host '{host}' is not in allowed_hosts {allowed}", started)
         cap = self.max_result_chars
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False, trust_env=False) as client:
-                async with client.stream(**request) as response:
-                    chunks, size = [], 0
-                    async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > cap * 4:  # a UTF-8 character is at most 4 bytes
-                            break
+            async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False, trust_env=False) as client, \
+                    client.stream(**request) as response:
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > cap * 4:  # a UTF-8 character is at most 4 bytes
+                        break
         except httpx.TimeoutException:
             return _fail("timeout", "Timeout", f"no response within {self.timeout_s:g}s", started)
         except httpx.HTTPError as exc:

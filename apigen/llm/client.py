@@ -86,7 +86,7 @@ class LLMClient:
                 return self._to_completion(sample_id, response, time.perf_counter() - started)
             except FATAL_ERRORS as exc:
                 raise LLMFatalError(f"{self.role} model '{self.cfg.model}': {type(exc).__name__}: {exc}") from None
-            except (*TRANSIENT_ERRORS, asyncio.TimeoutError) as exc:
+            except (*TRANSIENT_ERRORS, asyncio.TimeoutError) as exc:  # type: ignore[misc]
                 last_error = f"{type(exc).__name__}: {exc}"[:500]
             if attempt < self.cfg.max_retries:
                 await asyncio.sleep(self.cfg.retry_backoff_s * (2 ** attempt))

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from apigen.records import Candidate, ExecutionResult, Example, Outcome, Usage, Verdict
+from apigen.records import Candidate, Example, ExecutionResult, Outcome, Usage, Verdict
 
 if TYPE_CHECKING:
     from apigen.catalog import Catalog

@@ -5,10 +5,10 @@ sports functions); such a pair teaches nothing the seed file does not already ho
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("the and for with from what how are was were this that you your can please into about".split())
+_STOP = frozenset(["the", "and", "for", "with", "from", "what", "how", "are", "was", "were", "this", "that", "you", "your", "can", "please", "into", "about"])
 
 
 def content_words(text: str) -> set[str]:

@@ -5,7 +5,8 @@ reason code (apigen/verify/reasons.py) and a message naming the call and the arg
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 

@@ -10,8 +10,9 @@ bfcl     BFCL function docs ({name, description, parameters: {type: "dict", ...}
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apigen.records import ApiSpec
 

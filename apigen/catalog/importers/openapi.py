@@ -94,17 +94,17 @@ def _operation_spec(doc: dict, route: str, method: str, op: dict, shared: list, 
             required.append(p["name"])
     body = _resolve(doc, op.get("requestBody"), name, "requestBody") if op.get("requestBody") else None
     if body:
-        schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
-        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
+        body_schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
+        if not isinstance(body_schema, dict) or body_schema.get("type", "object") != "object":
             raise SpecError(name, "requestBody.content.application/json.schema", "must be an object schema")
-        for prop, prop_schema in (schema.get("properties") or {}).items():
+        for prop, prop_schema in (body_schema.get("properties") or {}).items():
             if prop in properties:
                 raise SpecError(name, f"requestBody.properties.{prop}", "clashes with a parameter of the same name")
             prop_schema = dict(prop_schema)
             prop_schema.setdefault("description", f"The '{prop}' field of the request body.")
             properties[prop] = prop_schema
             places[prop] = "body"
-        required += [r for r in schema.get("required", []) if r in properties]
+        required += [r for r in body_schema.get("required", []) if r in properties]
     return spec_from_dict({
         "name": name,
         "description": str(op.get("summary") or op.get("description") or f"{method.upper()} {route}"),

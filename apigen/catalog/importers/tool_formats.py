@@ -32,7 +32,8 @@ def _entries(path: Path) -> list[Any]:
 
 
 def _name(entry: Any, index: int) -> str:
-    return entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{index}"
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return name if isinstance(name, str) else f"#{index}"
 
 
 def _build(entry: dict, name: str, parameters: dict, category: str | None) -> ApiSpec:
