@@ -49,6 +49,20 @@ def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 180) -> s
                           text=True, timeout=timeout, env=env)
 
 
+def make_decoy_folders(directory: Path) -> Path:
+    """prompts/, api_catalog/ and conf/ look-alikes in ``directory`` that would break a run if used."""
+    for template in ("generator/standard.j2", "judge/semantic.j2", "styles/simple.j2"):
+        (directory / "prompts" / template).parent.mkdir(parents=True, exist_ok=True)
+        (directory / "prompts" / template).write_text("{% broken")
+    (directory / "prompts" / "fewshot").mkdir()
+    (directory / "prompts" / "fewshot" / "seed.jsonl").write_text("not json\n")
+    (directory / "api_catalog").mkdir()
+    (directory / "api_catalog" / "broken.py").write_text("def (:\n")
+    (directory / "conf").mkdir()
+    (directory / "conf" / "config.yaml").write_text("defaults: [nope]\n")
+    return directory
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 

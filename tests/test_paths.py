@@ -15,21 +15,13 @@ from apigen.paths import builtin_path, catalog_dir, config_dir, data_root, packa
 from apigen.prompting import PromptError, PromptRenderer
 from apigen.sampling import SamplerError, load_examples
 
-from conftest import compose_config
+from conftest import compose_config, make_decoy_folders
 
 
 @pytest.fixture
 def decoy_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working directory whose prompts/, api_catalog/ and conf/ would break a run if used."""
-    for template in ("generator/standard.j2", "judge/semantic.j2", "styles/simple.j2"):
-        (tmp_path / "prompts" / template).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "prompts" / template).write_text("{% broken")
-    (tmp_path / "prompts" / "fewshot").mkdir()
-    (tmp_path / "prompts" / "fewshot" / "seed.jsonl").write_text("not json\n")
-    (tmp_path / "api_catalog").mkdir()
-    (tmp_path / "api_catalog" / "broken.py").write_text("def (:\n")
-    (tmp_path / "conf").mkdir()
-    (tmp_path / "conf" / "config.yaml").write_text("defaults: [nope]\n")
+    make_decoy_folders(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -22,7 +22,7 @@ import pytest
 import apigen
 from apigen.catalog import load_catalog
 
-from conftest import ROOT, FakeLLMServer, fake_llm_overrides, judge, pairs
+from conftest import ROOT, FakeLLMServer, fake_llm_overrides, judge, make_decoy_folders, pairs
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -55,16 +55,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (site / "_borrowed_dependencies.pth").write_text("".join(f"{p}\n" for p in sorted(ours)))
     _ok(_run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel], cwd=base))
 
-    # A working directory whose look-alike folders would break a run if they were used.
-    for template in ("generator/standard.j2", "judge/semantic.j2", "styles/simple.j2"):
-        (elsewhere / "prompts" / template).parent.mkdir(parents=True, exist_ok=True)
-        (elsewhere / "prompts" / template).write_text("{% broken")
-    (elsewhere / "prompts" / "fewshot").mkdir()
-    (elsewhere / "prompts" / "fewshot" / "seed.jsonl").write_text("not json\n")
-    (elsewhere / "api_catalog").mkdir()
-    (elsewhere / "api_catalog" / "broken.py").write_text("def (:\n")
-    (elsewhere / "conf").mkdir()
-    (elsewhere / "conf" / "config.yaml").write_text("defaults: [nope]\n")
+    make_decoy_folders(elsewhere)  # look-alike folders that would break a run if they were used
     return {"wheel": wheel, "venv": venv, "python": python, "site": site, "apigen": venv / "bin" / "apigen",
             "elsewhere": elsewhere}
 
