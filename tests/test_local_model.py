@@ -130,10 +130,11 @@ def test_an_unknown_packaged_model_fails_at_start_up_with_the_known_names_and_th
     assert "python -m apigen.llm.models install" in message and "gguf_path" in message
 
 
-def _small_model_client(max_tokens: int) -> LLMClient:
+def _embedded_client(max_tokens: int) -> LLMClient:
+    """The default embedded model (the one scripts/setup.sh installs)."""
     from apigen.llm.local import register_local_provider
 
-    llm = LLMConfig(model="local/qwen2.5-coder-0.5b", max_tokens=max_tokens, temperature=0.7)
+    llm = LLMConfig(model="local/qwen2.5-coder-1.5b", max_tokens=max_tokens, temperature=0.7)
     register_local_provider([llm])  # a missing model fails here with the install command
     return LLMClient(llm)
 
@@ -142,14 +143,14 @@ def _small_model_client(max_tokens: int) -> LLMClient:
 def test_embedded_output_is_constrained_to_the_schema_and_truncation_is_a_format_rejection():
     schema = {"type": "object", "properties": {"colour": {"type": "string"}, "count": {"type": "integer"}},
               "required": ["colour", "count"]}
-    client = _small_model_client(max_tokens=64)
+    client = _embedded_client(max_tokens=64)
     messages = ({"role": "user", "content": "Write a short poem about the sea."},)  # not asking for JSON at all
     completion = asyncio.run(client.complete("s", messages, schema=schema))
     data = json.loads(completion.text)
     assert set(data) == {"colour", "count"} and isinstance(data["count"], int)
-    assert completion.model == "local/qwen2.5-coder-0.5b" and completion.usage.completion_tokens > 0
+    assert completion.model == "local/qwen2.5-coder-1.5b" and completion.usage.completion_tokens > 0
 
-    short = asyncio.run(_small_model_client(max_tokens=4).complete("s", messages, schema=schema))
+    short = asyncio.run(_embedded_client(max_tokens=4).complete("s", messages, schema=schema))
     request = SampleRequest("s", 0, "simple", ("f",), (), "t", 1)
     assert short.finish_reason == "length"
     assert parse_completion(request, short)[0].parse_error == "truncated"
@@ -166,7 +167,7 @@ def test_default_pipeline_runs_on_the_embedded_model(tmp_path):
     assert manifest["models"]["generator"] == "local/qwen2.5-coder-1.5b"
     assert manifest["counts"]["generated"] >= 3
     outcomes = read_jsonl(run_dir / "verdicts.jsonl")
-    full_path = [o for o in outcomes if [v["stage"] for v in o["verdicts"]] == ["format", "execution", "semantic"]]
+    full_path = [o for o in outcomes if [v["stage"] for v in o["verdicts"]] == ["format", "dedup", "execution", "semantic"]]
     assert full_path, f"no candidate reached the judge: {[(o['stage'], o['reason']) for o in outcomes]}"
     assert manifest["usage"]["by_role"]["semantic"]["completion_tokens"] > 0
     assert manifest["usage"]["by_role"]["generator"]["completion_tokens"] > 0
