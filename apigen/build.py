@@ -14,8 +14,7 @@ from apigen.generate import Generator
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import active_judges, generator_config, is_local
 from apigen.prompting import PromptRenderer
-from apigen.records import QUERY_STYLES
-from apigen.sampling import RequestSampler, example_file_digest, load_examples
+from apigen.sampling import RequestSampler, enabled_styles, example_file_digest, load_examples
 from apigen.verify.chain import StageEnv, VerifierChain, stage_named
 
 
@@ -61,5 +60,5 @@ def build(cfg: Config) -> Components:
             "catalog": catalog.digest(), "examples": examples_digest,
         },
     )
-    generator.dry_render([s for s in QUERY_STYLES if cfg.sampler.styles.get(s, 0) > 0], cfg.prompt.generator)
+    generator.dry_render(enabled_styles(cfg.sampler), cfg.prompt.generator)
     return components

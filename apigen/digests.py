@@ -23,7 +23,8 @@ from typing import Any
 from apigen.catalog import Catalog
 from apigen.config import Config, LLMConfig
 from apigen.prompting import PromptRenderer
-from apigen.records import QUERY_STYLES, stable_hash
+from apigen.records import stable_hash
+from apigen.sampling import enabled_styles
 
 
 def digested_settings(value: Any) -> Any:
@@ -44,8 +45,7 @@ def catalog_digest(catalog: Catalog) -> str:
 
 
 def generator_templates(cfg: Config) -> list[str]:
-    styles = [s for s in QUERY_STYLES if cfg.sampler.styles.get(s, 0) > 0]
-    return [*cfg.prompt.generator, *(f"styles/{s}.j2" for s in styles)]
+    return [*cfg.prompt.generator, *(f"styles/{s}.j2" for s in enabled_styles(cfg.sampler))]
 
 
 def generation_digest(cfg: Config, catalog: Catalog, renderer: PromptRenderer, examples_digest: str,

@@ -57,6 +57,11 @@ def load_examples(path: str) -> list[FewShotExample]:
     return examples
 
 
+def enabled_styles(cfg: SamplerConfig) -> list[str]:
+    """The query styles with a weight above 0, in QUERY_STYLES order."""
+    return [s for s in QUERY_STYLES if cfg.styles.get(s, 0) > 0]
+
+
 def _draw(rng: random.Random, rng_cfg: RangeConfig) -> int:
     return rng.randint(rng_cfg.min, rng_cfg.max)
 
@@ -106,7 +111,7 @@ class RequestSampler:
 
     def __init__(self, catalog: Catalog, cfg: SamplerConfig, templates: Sequence[str],
                  examples: Sequence[FewShotExample], seed: int, generation_digest: str):
-        self.styles = [s for s in QUERY_STYLES if cfg.styles.get(s, 0) > 0]
+        self.styles = enabled_styles(cfg)
         self.weights = [cfg.styles[s] for s in self.styles]
         self.apis = ApiSampler(catalog, cfg.apis_per_prompt, cfg.same_category)
         self.examples = ExampleSampler(examples, cfg.examples_per_prompt)

@@ -54,7 +54,6 @@ class RunState:
 
     finished: set[str] = field(default_factory=set)
     open: dict[str, _OpenSample] = field(default_factory=dict)
-    attempts: dict[str, int] = field(default_factory=dict)  # sample_id -> attempts made, unfinished samples only
     generated: int = 0  # candidates of finished samples
     kept: int = 0
     rejected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) -> candidates
@@ -72,7 +71,6 @@ class RunState:
         self.add_usage("generator", record.completion.usage)
         if sid in self.finished:
             return  # only reachable if two processes wrote one run; the first finished version stands
-        self.attempts[sid] = record.attempt + 1
         self.open[sid] = _OpenSample(record.request.index, record.attempt, len(record.candidates))
         if not record.candidates:
             self._finish(sid)
@@ -89,7 +87,6 @@ class RunState:
 
     def _finish(self, sid: str, restoring: bool = False) -> None:
         sample = self.open.pop(sid)
-        self.attempts.pop(sid, None)
         self.finished.add(sid)
         for outcome, offset in sample.outcomes:
             self.generated += 1
@@ -102,7 +99,9 @@ class RunState:
                 self.rejected[(outcome.stage, outcome.reason)] += 1
 
     def next_attempt(self, sample_id: str) -> int:
-        return self.attempts.get(sample_id, 0)
+        """0 for a sample never generated; one more than its latest attempt for an unfinished one."""
+        sample = self.open.get(sample_id)
+        return sample.attempt + 1 if sample else 0
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
