@@ -189,6 +189,16 @@ class SemanticVerifierConfig:
     committee: List[JudgeMemberConfig] = field(default_factory=list)
 
 
+GROUNDING_MODES = ("flag", "reject")
+
+
+@dataclass
+class GroundingVerifierConfig:
+    # What a call value not found in the query does (docs/VERIFICATION.md, Grounding):
+    # "flag": the candidate passes and its verdict lists the value; "reject": ungrounded_value.
+    mode: str = "flag"
+
+
 DEFAULT_STAGES = ["format", "dedup", "execution", "semantic"]
 
 
@@ -201,6 +211,7 @@ class VerifierConfig:
     # Settings of the stages that have any.
     execution: ExecutionVerifierConfig = field(default_factory=ExecutionVerifierConfig)
     semantic: SemanticVerifierConfig = field(default_factory=SemanticVerifierConfig)
+    grounding: GroundingVerifierConfig = field(default_factory=GroundingVerifierConfig)
 
 
 @dataclass
@@ -280,6 +291,8 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"verifier.stages: must start with 'format' (a reply that did not parse cannot be checked further), got {stages}")
     if len(set(stages)) != len(stages):
         raise ConfigError(f"verifier.stages: a stage is listed twice in {stages}")
+    if cfg.verifier.grounding.mode not in GROUNDING_MODES:
+        raise ConfigError(f"verifier.grounding.mode: must be one of {list(GROUNDING_MODES)}, got '{cfg.verifier.grounding.mode}'")
     execution = cfg.verifier.execution
     if execution.timeout_s <= 0 or execution.workers < 1 or execution.memory_mb < 64:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")

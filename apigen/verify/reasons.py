@@ -39,6 +39,9 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "checker_error", "the format checker itself failed (a bug; the candidate is rejected)"),
     # The dedup stage (DedupStage).
     Reason("dedup", "duplicate_query", "the same query (ignoring case and spacing) was already kept"),
+    # The grounding stage (GroundingStage; not in the default chain).
+    Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
+    Reason("grounding", "checker_error", "the grounding check itself failed (a bug; the candidate is rejected)"),
     # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, sandbox_worker, HttpExecutor).
     Reason("execution", "unknown_function", "the called function is not in the catalog"),
     Reason("execution", "not_executable", "the API has no executor that can run here (kind 'none', ...)"),

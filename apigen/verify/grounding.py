@@ -1,0 +1,173 @@
+"""The grounding stage: every argument value of every call is traced to the query text, so a call
+whose values the model made up (a range 10..80 filled in as 10, 20, ..., 80) is caught without an
+LLM. Deterministic and explainable: the verdict lists each value not found, per argument.
+
+A value is traced when it equals its parameter's schema ``default``, or:
+  - a string: its words occur in the query as whole words, in order, folded like the matcher
+    folds text ("art" is not found in "start"); or it reads as a number or a date written in the
+    query;
+  - a number: equal (within tolerance) to a number written in the query as digits ("1,000",
+    "3.5", "$20", "5%", which also traces 0.05, "1.5 million", "5k"), in words ("five", "twenty
+    one", "a hundred") or as a simple word form ("twice", "a dozen", "third");
+  - a list: each item on its own; an object: each leaf value on its own.
+Enum values are strings like any other: traced only when the query names them. Booleans and
+nulls are exempt (a query says "include details", not "true") and recorded as such.
+``verifier.grounding.mode``: "flag" passes the candidate and records the untraced values;
+"reject" rejects it as ``ungrounded_value``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from apigen.catalog import Catalog
+from apigen.matching.normalize import (
+    find_dates,
+    find_numbers,
+    is_identifier_like,
+    numbers_equal,
+    parse_date,
+    parse_number,
+    tokens,
+)
+from apigen.matching.values import equals_default, property_schema
+from apigen.records import Candidate, ToolCall, Verdict
+from apigen.verify.chain import StageContext, StageEnv
+
+# Word forms of small numbers that find_numbers does not read (it reads cardinals only).
+_WORD_FORMS = {"once": 1, "twice": 2, "thrice": 3, "dozen": 12, "first": 1, "second": 2, "third": 3, "fourth": 4,
+               "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+
+
+@dataclass(frozen=True)
+class QueryFacts:
+    """What a query writes: its word tokens, its numbers and its dates."""
+
+    words: tuple[str, ...]
+    numbers: tuple[float, ...]
+    dates: frozenset[dt.date]
+
+    @classmethod
+    def of(cls, query: str) -> QueryFacts:
+        words = tuple(tokens(query))
+        numbers = find_numbers(query) + [float(_WORD_FORMS[w]) for w in words if w in _WORD_FORMS]
+        numbers += [float(m.group(1).replace(",", "")) / 100 for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(?:%|percent)", query)]
+        return cls(words, tuple(numbers), frozenset(find_dates(query)))
+
+    def names(self, text: str) -> bool:
+        """True when the text's tokens, joined, equal a run of whole query tokens joined: token
+        boundaries hold at both ends, while "e-mail" still finds "email"."""
+        target = "".join(tokens(text))
+        if not target:
+            return False
+        for i in range(len(self.words)):
+            joined = ""
+            for word in self.words[i:]:
+                joined += word
+                if not target.startswith(joined):
+                    break
+                if joined == target:
+                    return True
+        return False
+
+    def has_number(self, value: float) -> bool:
+        return any(numbers_equal(value, n) for n in self.numbers)
+
+
+@dataclass
+class Trace:
+    """Untraced and exempt values, per argument path ("call 0 normalize.values")."""
+
+    untraced: dict[str, list[Any]] = field(default_factory=dict)
+    exempt: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _traced(value: Any, facts: QueryFacts) -> bool:
+    if isinstance(value, (int, float)):
+        return facts.has_number(value)
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if facts.names(value):
+        return True
+    number = None if is_identifier_like(value) else parse_number(value)
+    if number is not None:
+        return facts.has_number(number)
+    day = parse_date(value)
+    return day is not None and day in facts.dates
+
+
+def _trace_value(value: Any, schema: dict | None, facts: QueryFacts, path: str, trace: Trace) -> None:
+    if equals_default(value, schema):
+        return
+    if isinstance(value, bool) or value is None:
+        trace.exempt.setdefault(path, []).append(value)
+    elif isinstance(value, (list, tuple)):
+        items = schema.get("items") if schema is not None else None
+        for item in value:
+            _trace_value(item, items if isinstance(items, dict) else None, facts, path, trace)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _trace_value(inner, property_schema(schema, key), facts, f"{path}.{key}", trace)
+    elif not _traced(value, facts):
+        trace.untraced.setdefault(path, []).append(value)
+
+
+def trace_calls(query: str, calls: Sequence[ToolCall], schemas: Mapping[str, dict]) -> Trace:
+    """The untraced and exempt values of every call; ``schemas`` maps a function name to its JSON
+    Schema ``parameters`` (a function without one is traced without defaults)."""
+    facts, trace = QueryFacts.of(query), Trace()
+    for i, call in enumerate(calls):
+        schema = schemas.get(call.name) if isinstance(call.name, str) else None
+        schema = schema if isinstance(schema, dict) else None
+        if not isinstance(call.arguments, dict):
+            trace.untraced.setdefault(f"call {i} {call.name}", []).append(call.arguments)
+            continue
+        for arg, value in call.arguments.items():
+            _trace_value(value, property_schema(schema, arg), facts, f"call {i} {call.name}.{arg}", trace)
+    return trace
+
+
+def untraced_values(query: str, calls: Sequence[ToolCall], schemas: Mapping[str, dict]) -> dict[str, list[Any]]:
+    """Per argument path ("call 0 normalize.values"), the values not found in the query."""
+    return trace_calls(query, calls, schemas).untraced
+
+
+def _describe(untraced: dict[str, list[Any]]) -> str:
+    parts = [f"{path}: {', '.join(json.dumps(v, ensure_ascii=False, default=repr)[:60] for v in values)}"
+             for path, values in untraced.items()]
+    text = "not found in the query: " + "; ".join(parts)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+class GroundingStage:
+    name = "grounding"
+
+    def __init__(self, catalog: Catalog, mode: str):
+        self.catalog, self.mode = catalog, mode
+
+    async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
+        try:
+            schemas = {}
+            for call in candidate.calls:
+                spec = self.catalog.get(call.name)
+                if spec is not None:
+                    schemas[call.name] = spec.parameters
+            trace = trace_calls(candidate.query, candidate.calls, schemas)
+        except Exception as exc:  # a checker bug must reject the candidate, not end the run
+            return Verdict(candidate.candidate_id, self.name, False, "checker_error", f"{type(exc).__name__}: {exc}")
+        flagged = bool(trace.untraced) and self.mode == "flag"
+        data: dict[str, Any] = {"untraced": trace.untraced, "mode": self.mode, "flagged": flagged}
+        if trace.exempt:
+            data["exempt"] = trace.exempt
+        if trace.untraced and self.mode == "reject":
+            return Verdict(candidate.candidate_id, self.name, False, "ungrounded_value", _describe(trace.untraced), data)
+        return Verdict(candidate.candidate_id, self.name, True, "ok", _describe(trace.untraced) if flagged else "", data)
+
+
+def build_stage(env: StageEnv) -> GroundingStage:
+    return GroundingStage(env.catalog, env.cfg.verifier.grounding.mode)

@@ -1,0 +1,159 @@
+"""The grounding stage (apigen/verify/grounding.py): made-up values are caught, values written in
+the query in another form are traced, and both modes through the stage built from a config."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from apigen.build import build
+from apigen.config import ConfigError
+from apigen.records import Candidate, ToolCall
+from apigen.verify.chain import StageContext, StageEnv, stage_named
+from apigen.verify.grounding import untraced_values
+
+from conftest import compose_config, fake_llm_overrides
+
+REMOTE = fake_llm_overrides("http://127.0.0.1:9/v1")
+
+NORMALIZE = {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "number"}}}}
+SCHEMAS = {
+    "normalize": NORMALIZE,
+    "scale": NORMALIZE,
+    "weather": {"type": "object", "properties": {
+        "city": {"type": "string"},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "default": "celsius"},
+        "days": {"type": "integer", "default": 1},
+        "details": {"type": "boolean"},
+    }},
+    "book": {"type": "object", "properties": {
+        "date": {"type": "string"}, "budget": {"type": "number"}, "guests": {"type": "integer"},
+        "mode": {"type": "string", "enum": ["train", "plane", "car"]},
+        "filters": {"type": "object", "properties": {"max_stops": {"type": "integer", "default": 0}}},
+    }},
+}
+
+
+def untraced(query: str, name: str, **arguments) -> dict:
+    return untraced_values(query, [ToolCall(name, arguments)], SCHEMAS)
+
+
+def test_values_filled_in_between_the_ends_of_a_range_are_caught():
+    assert untraced("Normalize the temperatures between 10 and 80 degrees Celsius.", "normalize",
+                    values=[10, 20, 30, 40, 50, 60, 70, 80]) == {"call 0 normalize.values": [20, 30, 40, 50, 60, 70]}
+    assert untraced("Scale the weights of the dogs between 1 and 8.", "scale",
+                    values=[1, 2, 3, 4, 5, 6, 7, 8]) == {"call 0 scale.values": [2, 3, 4, 5, 6, 7]}
+
+
+TRACED = [
+    # (query, function, arguments)
+    ("Book a train on May 12th, 2022.", "book", {"date": "2022-05-12", "mode": "train"}),
+    ("Book it for 05/12/2022.", "book", {"date": "May 12, 2022"}),
+    ("Book it for 2022-05-12.", "book", {"date": "12 May 2022"}),
+    ("Book a trip with a budget of $1,500.", "book", {"budget": 1500}),
+    ("Book a trip with a budget of $1,500.", "book", {"budget": "1500"}),
+    ("Book a table for five.", "book", {"guests": 5}),
+    ("Book a table for twenty one people.", "book", {"guests": 21}),
+    ("Book a table for 5.", "book", {"guests": "five"}),
+    ("Book it with a 5% discount and a budget of 3.5k.", "book", {"budget": 3500}),
+    ("Book it with a 5% discount.", "book", {"budget": 0.05}),
+    ("Book a table for a dozen.", "book", {"guests": 12}),
+    ("Book a plane, no stops.", "book", {"mode": "plane", "filters": {"max_stops": 0}}),
+    ("What's the weather in New York?", "weather", {"city": "new york"}),
+    ("What's the weather in new-york?", "weather", {"city": "New York"}),
+    ("What's the weather in São Paulo?", "weather", {"city": "Sao Paulo"}),
+    ("Weather in Boston, with details please.", "weather", {"city": "Boston", "details": True, "unit": "celsius", "days": 1}),
+    ("Weather in Boston in Fahrenheit for 3 days.", "weather", {"city": "Boston", "unit": "fahrenheit", "days": 3}),
+    ("Normalize 1, 2.5 and -4.", "normalize", {"values": [1, 2.5, -4]}),
+]
+
+
+@pytest.mark.parametrize(("query", "name", "arguments"), TRACED)
+def test_values_written_in_the_query_in_another_form_are_traced(query, name, arguments):
+    assert untraced(query, name, **arguments) == {}
+
+
+UNTRACED = [
+    ("Book a trip with a budget of $1,500.", "book", {"budget": 1600}, {"call 0 book.budget": [1600]}),
+    ("Book it for May 12th, 2022.", "book", {"date": "2022-05-13"}, {"call 0 book.date": ["2022-05-13"]}),
+    ("Book it for tomorrow.", "book", {"date": "2022-05-13"}, {"call 0 book.date": ["2022-05-13"]}),
+    ("Book a table at the start of May.", "book", {"mode": "train"}, {"call 0 book.mode": ["train"]}),  # enum not named
+    ("Book a flight to the start line.", "weather", {"city": "art"}, {"call 0 weather.city": ["art"]}),  # not inside a word
+    ("What's the weather in Newark?", "weather", {"city": "New York"}, {"call 0 weather.city": ["New York"]}),
+    ("What's the weather in New York?", "weather", {"city": "New York, NY"}, {"call 0 weather.city": ["New York, NY"]}),
+    ("Weather in Boston.", "weather", {"city": "Boston", "unit": "fahrenheit", "days": 2},
+     {"call 0 weather.unit": ["fahrenheit"], "call 0 weather.days": [2]}),
+    ("Weather in Boston.", "weather", {"city": ""}, {"call 0 weather.city": [""]}),
+    ("Book a plane.", "book", {"filters": {"max_stops": 2}}, {"call 0 book.filters.max_stops": [2]}),
+    ("Book it with a 5% discount.", "book", {"budget": 0.5}, {"call 0 book.budget": [0.5]}),
+]
+
+
+@pytest.mark.parametrize(("query", "name", "arguments", "expected"), UNTRACED)
+def test_values_not_in_the_query_are_listed_per_argument(query, name, arguments, expected):
+    assert untraced(query, name, **arguments) == expected
+
+
+def test_every_call_is_traced_and_odd_arguments_are_untraced():
+    calls = [ToolCall("weather", {"city": "Boston"}), ToolCall("weather", {"city": "Denver"}), ToolCall("unknown", {"x": 7}),
+             ToolCall("weather", "Boston")]  # type: ignore[arg-type]
+    assert untraced_values("Weather in Boston and in Paris, 7 days.", calls, SCHEMAS) == {
+        "call 1 weather.city": ["Denver"], "call 3 weather": ["Boston"]}
+
+
+# ----- the stage ---------------------------------------------------------------------------
+
+QUERY = "Normalize the temperatures between 10 and 80 degrees Celsius."
+
+
+def candidate(values: list[float]) -> Candidate:
+    return Candidate("s-0", "s", 0, "simple", ("normalize_min_max",), QUERY, (ToolCall("normalize_min_max", {"values": values}),))
+
+
+def stage_for(mode: str | None):
+    overrides = [*REMOTE, "verifier.stages=[format,grounding]"] + ([f"verifier.grounding.mode={mode}"] if mode else [])
+    cfg = compose_config(overrides)
+    components = build(cfg)
+    assert components.chain.names == ["format", "grounding"]
+    return stage_named("grounding", StageEnv(cfg, components.catalog, None, {}, None))  # type: ignore[arg-type]
+
+
+def test_reject_mode_rejects_untraced_values():
+    stage = stage_for("reject")
+    verdict = asyncio.run(stage.check(candidate([10, 20, 80]), StageContext()))
+    assert (verdict.passed, verdict.stage, verdict.reason) == (False, "grounding", "ungrounded_value")
+    assert verdict.data == {"untraced": {"call 0 normalize_min_max.values": [20]}, "mode": "reject", "flagged": False}
+    assert "call 0 normalize_min_max.values: 20" in verdict.detail
+    ok = asyncio.run(stage.check(candidate([10, 80]), StageContext()))
+    assert (ok.passed, ok.reason, ok.data["untraced"]) == (True, "ok", {})
+
+
+def test_flag_mode_is_the_default_and_passes_with_the_values_recorded():
+    stage = stage_for(None)
+    verdict = asyncio.run(stage.check(candidate([10, 20, 80]), StageContext()))
+    assert (verdict.passed, verdict.reason) == (True, "ok")
+    assert verdict.data == {"untraced": {"call 0 normalize_min_max.values": [20]}, "mode": "flag", "flagged": True}
+    assert "20" in verdict.detail
+    clean = asyncio.run(stage.check(candidate([10, 80]), StageContext()))
+    assert clean.passed and clean.data["flagged"] is False and clean.detail == ""
+
+
+def test_booleans_are_exempt_and_named_enum_values_traced_through_the_catalog_schemas():
+    stage = stage_for("reject")
+    tax = Candidate("s-1", "s", 0, "simple", ("sales_tax",), "What is the sales tax on $120 at 8.5%? The price includes the tax.",
+                    (ToolCall("sales_tax", {"amount": 120, "tax_rate_percent": 8.5, "tax_included": True}),))
+    verdict = asyncio.run(stage.check(tax, StageContext()))
+    assert verdict.passed and verdict.data["exempt"] == {"call 0 sales_tax.tax_included": [True]}
+    minify = Candidate("s-2", "s", 0, "simple", ("format_json",), 'Minify this JSON: {"a": 1}',
+                       (ToolCall("format_json", {"json_text": '{"a": 1}', "style": "minify", "sort_keys": False}),))
+    assert asyncio.run(stage.check(minify, StageContext())).passed  # sort_keys=False is the default
+    pretty = Candidate("s-3", "s", 0, "simple", ("format_json",), 'Tidy up this JSON: {"a": 1}',
+                       (ToolCall("format_json", {"json_text": '{"a": 1}', "style": "minify"}),))
+    assert asyncio.run(stage.check(pretty, StageContext())).data["untraced"] == {"call 0 format_json.style": ["minify"]}
+
+
+def test_an_unknown_mode_fails_naming_the_key():
+    with pytest.raises(ConfigError, match="verifier.grounding.mode"):
+        build(compose_config([*REMOTE, "verifier.grounding.mode=strict"]))
+
