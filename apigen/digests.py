@@ -61,10 +61,19 @@ def generation_digest(cfg: Config, catalog: Catalog, renderer: PromptRenderer, e
     })
 
 
+def _verifier_settings(cfg: Config) -> dict[str, Any]:
+    settings = digested_settings(cfg.verifier)
+    if "grounding" not in cfg.verifier.stages:
+        # Its settings decide nothing without the stage; leaving them out keeps the run digests of
+        # runs started before the stage existed, so they still resume.
+        settings.pop("grounding", None)
+    return settings
+
+
 def run_digest(cfg: Config, generation: str, renderer: PromptRenderer, judges: list[tuple[LLMConfig, int]]) -> str:
     return stable_hash({
         "generation": generation,
-        "verifier": digested_settings(cfg.verifier),
+        "verifier": _verifier_settings(cfg),
         "judge_template": renderer.digest([cfg.prompt.judge]),
         "judges": [[digested_settings(c), votes] for c, votes in judges],
     })

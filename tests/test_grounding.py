@@ -157,3 +157,12 @@ def test_an_unknown_mode_fails_naming_the_key():
     with pytest.raises(ConfigError, match="verifier.grounding.mode"):
         build(compose_config([*REMOTE, "verifier.grounding.mode=strict"]))
 
+
+def test_the_mode_counts_in_the_run_digest_only_when_the_stage_runs():
+    def run_digest(*overrides: str) -> str:
+        return build(compose_config([*REMOTE, *overrides])).digests["run"]
+
+    with_stage = "verifier.stages=[format,grounding]"
+    assert run_digest(with_stage) != run_digest(with_stage, "verifier.grounding.mode=reject")
+    # Without the stage its settings are left out, so runs started before it existed still resume.
+    assert run_digest() == run_digest("verifier.grounding.mode=reject")
