@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apigen.build import build
 from apigen.config import ConfigError
@@ -101,6 +103,19 @@ def test_every_call_is_traced_and_odd_arguments_are_untraced():
     assert untraced_values("Weather in Boston and in Paris, 7 days.", calls, SCHEMAS) == {
         "call 1 weather.city": ["Denver"], "call 3 weather": ["Boston"]}
 
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+                    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(query=st.text(max_size=60), calls=st.lists(st.builds(ToolCall, st.sampled_from(list(SCHEMAS)) | JSON, JSON), max_size=3),
+       schema=JSON)
+def test_odd_input_never_raises(query, calls, schema):
+    untraced = untraced_values(query, calls, {**SCHEMAS, "book": schema})
+    assert all(isinstance(values, list) and values for values in untraced.values())
 
 # ----- the stage ---------------------------------------------------------------------------
 

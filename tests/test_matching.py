@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apigen.matching import MatchResult, match_call, match_calls, values_match
 from apigen.matching.normalize import find_dates, find_numbers, fold_text, parse_date, parse_number
@@ -227,3 +229,35 @@ def test_the_matcher_does_not_depend_on_the_verifier():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == str(["apigen", "apigen.matching", "apigen.matching.calls", "apigen.matching.normalize",
                                   "apigen.matching.values", "apigen.records"])
+
+
+
+def json_values(nan: bool):
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=nan) | st.text(max_size=20)
+        | st.sampled_from(["five", "2022-05-12", "May 12, 2022", "1,000", "5%", "New York, NY", "02134", "a hundred"]),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+        max_leaves=12,
+    )
+
+
+JSON = json_values(nan=True)
+NAMES = st.sampled_from(["weather", "time", "unknown"])
+CALLS = st.lists(st.builds(ToolCall, NAMES | JSON, JSON), max_size=4)
+CODES = {"ok", "call_count_mismatch", "function_mismatch", "value_mismatch", "missing_argument", "unexpected_argument"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(expected=CALLS, actual=CALLS | JSON, schema=JSON, ordered=st.booleans())
+def test_odd_input_never_raises_and_only_documented_codes_come_back(expected, actual, schema, ordered):
+    schemas = {"weather": WEATHER, "time": schema} if isinstance(schema, dict) else schema
+    result = match_calls(expected, actual, schemas, ordered=ordered)
+    assert result.reason in CODES and bool(result) == (result.reason == "ok")
+    assert isinstance(values_match(expected, actual, schema), bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(calls=st.lists(st.builds(ToolCall, NAMES, st.dictionaries(st.text(max_size=8), json_values(nan=False), max_size=4)), max_size=4),
+       ordered=st.booleans())
+def test_every_set_of_calls_matches_itself(calls, ordered):
+    assert match_calls(calls, list(reversed(calls)) if not ordered else calls, SCHEMAS, ordered=ordered)

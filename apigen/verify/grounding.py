@@ -67,8 +67,8 @@ class QueryFacts:
             return False
         for i in range(len(self.words)):
             joined = ""
-            for word in self.words[i:]:
-                joined += word
+            for j in range(i, len(self.words)):
+                joined += self.words[j]
                 if not target.startswith(joined):
                     break
                 if joined == target:
