@@ -12,7 +12,7 @@ from apigen.digests import generation_digest, generator_templates, run_digest
 from apigen.execution import ExecutionService, SandboxPool
 from apigen.generate import Generator
 from apigen.llm.client import LLMClient
-from apigen.llm.roles import active_judges, generator_config, is_local
+from apigen.llm.roles import active_judges, active_roles, generator_config, is_local, solver_config
 from apigen.prompting import PromptRenderer
 from apigen.sampling import RequestSampler, enabled_styles, example_file_digest, load_examples
 from apigen.verify.chain import StageEnv, VerifierChain, stage_named
@@ -27,8 +27,9 @@ class Components:
     digests: dict[str, str]
 
 
-def _register_local_backend(cfg: Config) -> None:
-    roles = [generator_config(cfg), *(c for c, _ in active_judges(cfg))]
+def register_local_backend(cfg: Config) -> None:
+    """Load the embedded models the run's active roles name (none when every role is remote)."""
+    roles = active_roles(cfg)
     if any(is_local(r.model) for r in roles):
         from apigen.llm.local import register_local_provider
 
@@ -40,13 +41,14 @@ def build(cfg: Config) -> Components:
     catalog = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis, cfg.catalog.exclude_apis)
     renderer = PromptRenderer(cfg.prompt.search_path)
     judges = active_judges(cfg)
+    solver = solver_config(cfg) if "roundtrip" in cfg.verifier.stages else None
     for template in generator_templates(cfg):
         renderer.check(template)
     examples = load_examples(cfg.sampler.examples_file)
     examples_digest = example_file_digest(cfg.sampler.examples_file)
     generation = generation_digest(cfg, catalog, renderer, examples_digest, generator_config(cfg))
     sampler = RequestSampler(catalog, cfg.sampler, cfg.prompt.generator, examples, cfg.seed, generation)
-    _register_local_backend(cfg)
+    register_local_backend(cfg)
     by_id = {e.id: e for e in examples}
     generator = Generator(catalog, renderer, by_id, sampler, LLMClient(generator_config(cfg), role="generator"))
     ecfg = cfg.verifier.execution
@@ -56,7 +58,7 @@ def build(cfg: Config) -> Components:
     components = Components(
         cfg=cfg, catalog=catalog, generator=generator, chain=chain,
         digests={
-            "generation": generation, "run": run_digest(cfg, generation, renderer, judges),
+            "generation": generation, "run": run_digest(cfg, generation, renderer, judges, solver),
             "catalog": catalog.digest(), "examples": examples_digest,
         },
     )

@@ -78,6 +78,8 @@ class PromptConfig:
     # styles/<style>.j2.
     generator: List[str] = field(default_factory=lambda: ["generator/standard.j2"])
     judge: str = "judge/semantic.j2"
+    # The round-trip solver's prompt: tools and query in, calls out (never the candidate's calls).
+    solver: str = "solver/answer.j2"
 
 
 @dataclass
@@ -199,6 +201,23 @@ class GroundingVerifierConfig:
     mode: str = "flag"
 
 
+@dataclass
+class SolverConfig(JudgeConfig):
+    """The round-trip solver, resolved like the judge: every key left unset (null) is taken from
+    ``llm``. Its first answer is greedy (temperature 0); ``temperature`` is for the others."""
+
+    temperature: Optional[float] = 0.7
+
+
+@dataclass
+class RoundTripVerifierConfig:
+    # The solver answers the candidate's query from the offered tools alone, k times; the candidate
+    # passes when at least min_agree answers match its calls (apigen/matching).
+    k: int = 2
+    min_agree: int = 1
+    solver: SolverConfig = field(default_factory=SolverConfig)
+
+
 DEFAULT_STAGES = ["format", "dedup", "execution", "semantic"]
 
 
@@ -212,6 +231,7 @@ class VerifierConfig:
     execution: ExecutionVerifierConfig = field(default_factory=ExecutionVerifierConfig)
     semantic: SemanticVerifierConfig = field(default_factory=SemanticVerifierConfig)
     grounding: GroundingVerifierConfig = field(default_factory=GroundingVerifierConfig)
+    roundtrip: RoundTripVerifierConfig = field(default_factory=RoundTripVerifierConfig)
 
 
 @dataclass
@@ -286,6 +306,9 @@ def validate(cfg: Config) -> None:
     for i, member in enumerate(semantic.committee):
         if member.votes is not None and member.votes < 1:
             raise ConfigError(f"verifier.semantic.committee[{i}].votes: must be >= 1, got {member.votes}")
+    roundtrip = cfg.verifier.roundtrip
+    if not 1 <= roundtrip.min_agree <= roundtrip.k:
+        raise ConfigError(f"verifier.roundtrip: need 1 <= min_agree <= k, got min_agree={roundtrip.min_agree} k={roundtrip.k}")
     stages = cfg.verifier.stages
     if not stages or stages[0] != "format":
         raise ConfigError(f"verifier.stages: must start with 'format' (a reply that did not parse cannot be checked further), got {stages}")

@@ -61,19 +61,28 @@ def generation_digest(cfg: Config, catalog: Catalog, renderer: PromptRenderer, e
     })
 
 
+# Stages added after runs existed: their settings decide nothing unless the stage is in the chain,
+# and leaving them out then keeps the run digests of older runs, so those still resume.
+_OPTIONAL_STAGES = ("grounding", "roundtrip")
+
+
 def _verifier_settings(cfg: Config) -> dict[str, Any]:
     settings = digested_settings(cfg.verifier)
-    if "grounding" not in cfg.verifier.stages:
-        # Its settings decide nothing without the stage; leaving them out keeps the run digests of
-        # runs started before the stage existed, so they still resume.
-        settings.pop("grounding", None)
+    for stage in _OPTIONAL_STAGES:
+        if stage not in cfg.verifier.stages:
+            settings.pop(stage, None)
     return settings
 
 
-def run_digest(cfg: Config, generation: str, renderer: PromptRenderer, judges: list[tuple[LLMConfig, int]]) -> str:
-    return stable_hash({
+def run_digest(cfg: Config, generation: str, renderer: PromptRenderer, judges: list[tuple[LLMConfig, int]],
+               solver: LLMConfig | None = None) -> str:
+    parts = {
         "generation": generation,
         "verifier": _verifier_settings(cfg),
         "judge_template": renderer.digest([cfg.prompt.judge]),
         "judges": [[digested_settings(c), votes] for c, votes in judges],
-    })
+    }
+    if solver is not None:  # the round-trip stage runs
+        parts["solver"] = digested_settings(solver)
+        parts["solver_template"] = renderer.digest([cfg.prompt.solver])
+    return stable_hash(parts)

@@ -52,24 +52,28 @@ def _grammar_schema(schema: Any) -> Any:
     return out
 
 
-def generation_schema(request: SampleRequest, specs: list[ApiSpec]) -> dict[str, Any]:
-    """The reply schema for one request, for backends that constrain decoding (the embedded
-    model): exactly ``num_queries`` pairs, calls only to the offered functions with their own
-    argument schemas, and as many calls per query as the style needs. The format check still
-    verifies every reply: this only spends fewer tokens on replies that would be rejected."""
+def call_schema(specs: list[ApiSpec]) -> dict[str, Any]:
+    """One call of one of these functions, with that function's own argument schema."""
     variants = [
         {"type": "object", "properties": {"name": {"const": s.name}, "arguments": _grammar_schema(s.parameters)},
          "required": ["name", "arguments"]}
         for s in specs
     ]
-    call = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    return variants[0] if len(variants) == 1 else {"anyOf": variants}
+
+
+def generation_schema(request: SampleRequest, specs: list[ApiSpec]) -> dict[str, Any]:
+    """The reply schema for one request, for backends that constrain decoding (the embedded
+    model): exactly ``num_queries`` pairs, calls only to the offered functions with their own
+    argument schemas, and as many calls per query as the style needs. The format check still
+    verifies every reply: this only spends fewer tokens on replies that would be rejected."""
     few, many = (1, 1) if request.style in ("simple", "multiple") else (2, 4)
     # Calls before the query: under a grammar, keys are generated in schema order, and a small
     # model that first commits to real calls of the offered functions then writes a query that
     # fits them; query-first, it writes a query and then is forced into calls that do not fit.
     pair = {
         "type": "object",
-        "properties": {"answers": {"type": "array", "items": call, "minItems": few, "maxItems": many},
+        "properties": {"answers": {"type": "array", "items": call_schema(specs), "minItems": few, "maxItems": many},
                        "query": {"type": "string", "minLength": 1, "maxLength": _MAX_QUERY}},
         "required": ["answers", "query"],
     }
@@ -107,10 +111,16 @@ def _parse_pair(item: Any) -> tuple[str, tuple[ToolCall, ...], str | None, str]:
         return "", (), "wrong_field_type", f"'query' must be a string, got {type(query).__name__}"
     if not isinstance(answers, list):
         return query, (), "wrong_field_type", f"'answers' must be a list, got {type(answers).__name__}"
+    calls, error, detail = parse_calls(answers)
+    return query, calls, error, detail
+
+
+def parse_calls(answers: list[Any]) -> tuple[tuple[ToolCall, ...], str | None, str]:
+    """(calls, error code, detail) of a list of {name, arguments} objects."""
     calls = []
     for i, call in enumerate(answers):
         if not isinstance(call, dict) or "name" not in call or "arguments" not in call:
-            return query, (), "missing_field", f"answers[{i}] must be an object with 'name' and 'arguments'"
+            return (), "missing_field", f"answers[{i}] must be an object with 'name' and 'arguments'"
         name, arguments = call["name"], call["arguments"]
         if isinstance(arguments, str):  # some models JSON-encode the arguments a second time
             try:
@@ -118,9 +128,9 @@ def _parse_pair(item: Any) -> tuple[str, tuple[ToolCall, ...], str | None, str]:
             except ValueError:
                 pass
         if not isinstance(name, str) or not isinstance(arguments, dict):
-            return query, (), "wrong_field_type", f"answers[{i}]: 'name' must be a string and 'arguments' an object"
+            return (), "wrong_field_type", f"answers[{i}]: 'name' must be a string and 'arguments' an object"
         calls.append(ToolCall(name=name, arguments=arguments))
-    return query, tuple(calls), None, ""
+    return tuple(calls), None, ""
 
 
 def parse_completion(request: SampleRequest, completion: Completion) -> list[Candidate]:

@@ -1,14 +1,18 @@
 """One strict Jinja environment that turns templates into chat messages.
 
 A template's output is split into messages at lines that read exactly ``=== system ===``,
-``=== user ===`` or ``=== assistant ===``. StrictUndefined makes a missing variable an error
-instead of an empty string in a prompt.
+``=== user ===`` or ``=== assistant ===``. Only the template's own text can start a message: a
+role line inside a variable's value (a generated query, a model's reply, a catalog description)
+is masked while the output is split and restored inside its message afterwards, so untrusted text
+cannot add or change messages. StrictUndefined makes a missing variable an error instead of an
+empty string in a prompt.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +23,19 @@ from apigen.paths import missing_hint, resolve_path
 from apigen.records import stable_hash
 
 _ROLE_LINE = re.compile(r"^=== (system|user|assistant) ===$", re.MULTILINE)
+# Stands in for a role line inside a variable's value; the nonce makes it unguessable.
+_MASK = f"\x00role-{secrets.token_hex(8)}:"
+_MASKED = re.compile(re.escape(_MASK) + r"(system|user|assistant)\x00")
+
+
+def _mask_role_lines(value: Any) -> str:
+    """Jinja's finalize hook: every ``{{ expression }}`` output passes here, template text does not."""
+    text = value if isinstance(value, str) else str(value)
+    return _ROLE_LINE.sub(lambda m: f"{_MASK}{m.group(1)}\x00", text)
+
+
+def _unmask(text: str) -> str:
+    return _MASKED.sub(lambda m: f"=== {m.group(1)} ===", text)
 
 
 class PromptError(ValueError):
@@ -43,6 +60,7 @@ class PromptRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
+            finalize=_mask_role_lines,
         )
         self.env.filters["to_json"] = _to_json
 
@@ -74,6 +92,9 @@ class PromptRenderer:
         return stable_hash(sorted(seen.items()))
 
     def render_text(self, template: str, **variables: Any) -> str:
+        return _unmask(self._render(template, variables))
+
+    def _render(self, template: str, variables: dict[str, Any]) -> str:
         try:
             return self.env.get_template(template).render(**variables)
         except jinja2.UndefinedError as exc:
@@ -82,7 +103,8 @@ class PromptRenderer:
             raise PromptError(f"template '{template}' (or one it includes) not found: {exc}") from None
 
     def render_messages(self, template: str, **variables: Any) -> tuple[dict[str, str], ...]:
-        return split_messages(self.render_text(template, **variables), template)
+        messages = split_messages(self._render(template, variables), template)
+        return tuple({"role": m["role"], "content": _unmask(m["content"])} for m in messages)
 
 
 def split_messages(text: str, template: str = "<text>") -> tuple[dict[str, str], ...]:

@@ -24,6 +24,12 @@ def is_judge(request: dict) -> bool:
     return "reviewer" in system
 
 
+def is_solver(request: dict) -> bool:
+    """The round-trip solver's prompt (prompts/solver/answer.j2)."""
+    system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
+    return "function-calling assistant" in system
+
+
 def default_router(request: dict) -> str:
     return "judge" if is_judge(request) else "generator"
 

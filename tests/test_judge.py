@@ -108,3 +108,12 @@ def test_the_stage_reads_results_from_the_context_and_adds_its_usage():
     assert verdict.passed and verdict.stage == "semantic"
     assert '"result": true' in prompt and "duration" not in prompt
     assert context.usage["semantic"].calls == 1 and context.usage["semantic"].prompt_tokens == 10
+
+
+def test_committee_votes_are_asked_concurrently():
+    committee = "verifier.semantic.committee=[{model: openai/judge-a, votes: 2}, {model: openai/judge-b}]"
+    scripts = {"judge-a": [judge_reply(True)], "judge-b": [judge_reply(True)], "generator": ["{}"]}
+    with FakeLLMServer(scripts, router=by_model, latency_s=0.4) as server:
+        verdict, completions = judge(judge_for(server, [committee]))
+    assert verdict.passed and len(completions) == 3
+    assert server.max_in_flight == 3  # one after another, at most one would be in flight

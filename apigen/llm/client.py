@@ -58,12 +58,17 @@ class LLMClient:
         return {"type": "json_object"}
 
     async def complete(self, sample_id: str, messages: tuple[dict[str, str], ...],
-                       schema: dict[str, Any] | None = None) -> Completion:
+                       schema: dict[str, Any] | None = None, temperature: float | None = None,
+                       seed: int | None = None) -> Completion:
+        """One completion; ``temperature`` overrides the role's, ``seed`` asks for reproducible
+        sampling (several answers to one prompt need different seeds to differ)."""
         kwargs: dict[str, Any] = dict(self.cfg.extra)
+        if seed is not None:
+            kwargs["seed"] = seed
         kwargs.update(
             model=self.cfg.model,
             messages=[dict(m) for m in messages],
-            temperature=self.cfg.temperature,
+            temperature=self.cfg.temperature if temperature is None else temperature,
             max_tokens=self.cfg.max_tokens,
             timeout=self.cfg.timeout_s,
             num_retries=0,  # retries are ours, so that backoff and accounting are uniform

@@ -5,6 +5,7 @@
   from ``llm``; ``temperature`` and ``max_tokens`` have the judge's own defaults (JudgeConfig).
 - Committee members (``verifier.semantic.committee``) are resolved the same way over the resolved
   judge.
+- The round-trip solver (``verifier.roundtrip.solver``) is resolved like the judge, over ``llm``.
 
 An embedded model is named once, by its model string: ``local/<name>`` runs the packaged weights
 ``<name>`` (apigen.llm.models), or ``local.gguf_path`` when set. Engine settings (``local``) belong
@@ -86,14 +87,34 @@ def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
     return members
 
 
+def solver_config(cfg: Config) -> LLMConfig:
+    """The round-trip solver: ``verifier.roundtrip.solver`` over the generator."""
+    generator = generator_config(cfg)
+    overrides = {k: v for k, v in asdict(cfg.verifier.roundtrip.solver).items() if v is not None}
+    shared = {generator.model: local_settings(generator)}
+    shared.setdefault(judge_config(cfg).model, local_settings(judge_config(cfg)))
+    return _derive(generator, overrides, shared)
+
+
 def role_configs(cfg: Config) -> list[tuple[str, LLMConfig]]:
-    """(config key, resolved settings) of the generator and of every judge, for checks and messages."""
+    """(config key, resolved settings) of the generator, every judge and the solver, for checks
+    and messages."""
     roles: list[tuple[str, LLMConfig]] = [("llm", generator_config(cfg))]
     judges = [c for c, _ in judge_configs(cfg)]
     if cfg.verifier.semantic.committee:
         roles += [(f"verifier.semantic.committee[{i}]", c) for i, c in enumerate(judges)]
     else:
         roles.append(("judge", judges[0]))
+    roles.append(("verifier.roundtrip.solver", solver_config(cfg)))
+    return roles
+
+
+def active_roles(cfg: Config) -> list[LLMConfig]:
+    """The settings of every model a run calls: the generator, and the judges and the solver when
+    their stages are in the chain."""
+    roles = [generator_config(cfg), *(c for c, _ in active_judges(cfg))]
+    if "roundtrip" in cfg.verifier.stages:
+        roles.append(solver_config(cfg))
     return roles
 
 

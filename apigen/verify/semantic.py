@@ -5,7 +5,8 @@ unreadable reply is retried, then is a rejection (judge_error / judge_unparseabl
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, NamedTuple
 
 from apigen.catalog import Catalog
 from apigen.llm.client import LLMClient
@@ -69,6 +70,13 @@ def result_view(result: ExecutionResult) -> dict[str, Any]:
     return view
 
 
+class _Ballot(NamedTuple):
+    passed: bool | None  # None: no usable vote after retries
+    thought: str
+    failed_call: bool  # whether the last failure was a failed call (not an unreadable reply)
+    completions: list[Completion]
+
+
 class SemanticJudge:
     """One judge, or a committee of judges whose votes are pooled. Each judge (``clients``) is
     asked its number of votes; one vote whose call failed or whose reply cannot be read is asked
@@ -89,10 +97,10 @@ class SemanticJudge:
             calls=[c.to_dict() for c in candidate.calls], results=[result_view(r) for r in results],
         )
 
-    async def _vote(self, client: LLMClient, candidate: Candidate, messages: tuple[dict[str, str], ...],
-                    completions: list[Completion]) -> tuple[bool | None, str, bool]:
-        """(passed or None, thought, whether the last failure was a failed call)."""
+    async def _vote(self, client: LLMClient, candidate: Candidate,
+                    messages: tuple[dict[str, str], ...]) -> _Ballot:
         passed, thought, failed_call = None, "", False
+        completions: list[Completion] = []
         for _ in range(1 + self.retries):
             completion = await client.complete(candidate.sample_id, messages, schema=JUDGE_SCHEMA)
             completions.append(completion)
@@ -100,7 +108,7 @@ class SemanticJudge:
             failed_call = bool(completion.error)
             if passed is not None:
                 break
-        return passed, thought, failed_call
+        return _Ballot(passed, thought, failed_call, completions)
 
     async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
         verdict, completions = await self.judge(candidate, context.executions)
@@ -111,18 +119,15 @@ class SemanticJudge:
     async def judge(self, candidate: Candidate, results: tuple[ExecutionResult, ...]) -> tuple[Verdict, list[Completion]]:
         """The committee's verdict on one candidate, and every completion it took."""
         messages = self.messages(candidate, results)
-        completions: list[Completion] = []
-        votes: list[bool | None] = []
-        thoughts: list[str] = []
-        judges: list[str] = []
-        call_failures = 0
-        for client, count in zip(self.clients, self.votes):
-            for _ in range(count):
-                passed, thought, failed_call = await self._vote(client, candidate, messages, completions)
-                votes.append(passed)
-                thoughts.append(thought)
-                judges.append(client.cfg.model)
-                call_failures += passed is None and failed_call
+        # Every vote of every judge is asked at once: remote judges answer in parallel, and an
+        # embedded judge queues them back to back on its thread.
+        seats = [client for client, count in zip(self.clients, self.votes) for _ in range(count)]
+        ballots = await asyncio.gather(*(self._vote(client, candidate, messages) for client in seats))
+        votes = [b.passed for b in ballots]
+        thoughts = [b.thought for b in ballots]
+        judges = [client.cfg.model for client in seats]
+        completions = [c for b in ballots for c in b.completions]
+        call_failures = sum(1 for b in ballots if b.passed is None and b.failed_call)
         data = {"votes": votes, "thoughts": thoughts, "judges": judges, "attempts": len(completions)}
         yes = sum(1 for v in votes if v is True)
         share = yes / len(votes)
