@@ -99,8 +99,9 @@ class RoundTripStage:
             match_calls(candidate.calls, calls, schemas) if calls is not None else None for calls, _ in answers
         ]
         agree = sum(1 for r in results if r is not None and r.matched)
-        data = {
-            "answers": [[c.to_dict() for c in calls] if calls is not None else None for calls, _ in answers],
+        solved = [[c.to_dict() for c in calls] if calls is not None else None for calls, _ in answers]
+        data: dict[str, Any] = {
+            "answers": solved,
             "matches": [r.matched if r is not None else None for r in results],
             "reasons": [r.reason if r is not None else why for r, (_, why) in zip(results, answers)],
         }
@@ -111,7 +112,7 @@ class RoundTripStage:
             return Verdict(candidate.candidate_id, self.name, False, "solver_error",
                            f"no usable solver answer: {answers[0][1]}", data)
         i, first = disagreements[0]
-        calls = json.dumps(data["answers"][i], ensure_ascii=False)
+        calls = json.dumps(solved[i], ensure_ascii=False)
         return Verdict(candidate.candidate_id, self.name, False, "solver_disagrees",
                        f"{agree}/{self.k} solver answers match (need {self.min_agree}); answer {i}: {first.detail}; "
                        f"solver called {calls[:600]}", data)
