@@ -129,7 +129,7 @@ def _text(value: Any) -> str:
 
 def _inner_description(schema: dict[str, Any]) -> str:
     """The description under ``items``, else the fields' own descriptions ("" when there are none)."""
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
     if _text(items.get("description")):
         return _text(items["description"])
     fields = (items or schema).get("properties")
