@@ -10,6 +10,7 @@ import pytest
 
 from apigen.bfcl import data as bfcl_data
 from apigen.bfcl.data import BfclDataError, BfclItem, load_category, reference_calls
+from apigen.catalog.importers.tool_formats import bfcl_spec
 from apigen.records import ToolCall
 
 
@@ -41,6 +42,18 @@ def test_reference_calls_take_the_first_value_that_is_not_empty_and_resolve_nest
     ), "parallel")
     assert reference_calls(item) == (ToolCall("f", {"a": 2, "c": "x"}),
                                      ToolCall("f", {"d": {"k": "v"}, "e": [{"k": "w"}], "l": [3, 5]}))
+
+
+def test_reference_calls_pass_over_values_that_break_the_functions_schema_where_omission_is_allowed():
+    # As BFCL's simple_python_307 ("venue": ["", true] for a string) and parallel_multiple_26
+    # (an argument "type" that calculate_balance does not declare).
+    spec = bfcl_spec({"name": "f", "description": "d", "parameters": {"type": "dict", "properties": {
+        "venue": {"type": "string", "description": "v"}, "n": {"type": "integer", "description": "n"}}}})
+    item = BfclItem("x", "simple_python", "q", (spec,),
+                    ({"f": {"venue": ["", True], "n": [True, 3], "type": ["credit", ""]}},), "simple")
+    assert reference_calls(item) == (ToolCall("f", {"n": 3}),)
+    kept = BfclItem("x", "simple_python", "q", (spec,), ({"f": {"venue": [True]}},), "simple")
+    assert reference_calls(kept) == (ToolCall("f", {"venue": True}),)  # no other answer: kept, and format rejects it
 
 
 def test_missing_package_is_a_clear_error_with_the_install_command(monkeypatch):

@@ -17,6 +17,7 @@ from typing import Any
 
 from apigen.catalog.importers.tool_formats import bfcl_spec
 from apigen.records import ApiSpec, ToolCall
+from apigen.verify.format import StrictValidator
 
 PACKAGE = "bfcl-eval"
 VERSION = "2026.3.23"
@@ -95,11 +96,21 @@ def load_category(category: str) -> list[BfclItem]:
     return list(_load(category))
 
 
-def _first_value(acceptable: list[Any]) -> tuple[bool, Any]:
-    """(present, value): the first acceptable value that is not "" ("" means 'may be omitted')."""
-    for value in acceptable:
-        if value != "":
-            return True, _concrete(value)
+_ANY = object()  # no schema to check a value against (inside nested answers)
+
+
+def _first_value(acceptable: list[Any], schema: Any = _ANY) -> tuple[bool, Any]:
+    """(present, value): the first acceptable value that is not "" ("" means 'may be omitted')
+    and fits the parameter's ``schema`` (None: the function does not declare the parameter).
+    A few of BFCL's answers list values that break the function's own schema ("venue": ["",
+    true] for a string, an argument the function lacks): where no value fits, the argument is
+    omitted if "" allows it, else the first value is kept (and the schema check rejects it)."""
+    values = [_concrete(v) for v in acceptable if v != ""]
+    fitting = values if schema is _ANY else [v for v in values if schema is not None and StrictValidator(schema).is_valid(v)]
+    if fitting:
+        return True, fitting[0]
+    if values and "" not in acceptable:
+        return True, values[0]
     return False, None
 
 
@@ -114,11 +125,13 @@ def _concrete(value: Any) -> Any:
 
 
 def reference_calls(item: BfclItem) -> tuple[ToolCall, ...]:
-    """One concrete correct answer: each argument's first acceptable value, omitted where ""
-    is the only one."""
+    """One concrete correct answer: each argument's first acceptable value (see _first_value)."""
+    specs = {f.name: f.parameters.get("properties", {}) for f in item.functions}
     calls = []
     for expected in item.ground_truth:
         for name, arguments in expected.items():
-            picked = {arg: _first_value(values) for arg, values in arguments.items()}
+            properties = specs.get(name)
+            picked = {arg: _first_value(values, _ANY if properties is None else properties.get(arg))
+                      for arg, values in arguments.items()}
             calls.append(ToolCall(name, {arg: v for arg, (present, v) in picked.items() if present}))
     return tuple(calls)
