@@ -79,7 +79,7 @@ def test_good_call_passes_and_an_integer_is_accepted_for_a_number():
     ([("get_weather", {"city": "Paris", "options": {"tags": ["TBD"]}})], "simple", "placeholder_value", "options.tags[0]"),
     ([("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})], "simple", "call_count_mismatch", "simple"),
     ([("get_weather", {"city": "Paris"})], "parallel", "call_count_mismatch", "parallel"),
-    ([("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})], "parallel_multiple", "call_count_mismatch", "two or more functions"),
+    ([("get_weather", {"city": "Paris"})], "parallel_multiple", "call_count_mismatch", "two or more calls"),
     ([("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Paris"})], "parallel", "duplicate_call", "repeats"),
     ([], "simple", "no_calls", "no function call"),
 ])
@@ -95,6 +95,8 @@ def test_empty_query_and_styles_that_pass():
     two = [("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})]
     assert verdict(two, "parallel").passed
     assert verdict([("get_weather", {"city": "Paris"}), ("convert", {"amount": 5, "to": "EUR"})], "parallel_multiple").passed
+    # BFCL's parallel_multiple may call one offered function several times (parallel_multiple_3).
+    assert verdict(two, "parallel_multiple").passed
 
 
 def test_a_function_not_offered_in_the_prompt_is_unknown_even_if_in_the_catalog():
