@@ -110,7 +110,7 @@ class FormatChecker:
             properties = spec.parameters.get("properties")
             properties = properties if isinstance(properties, dict) else {}
             for arg, value in arguments.items():
-                found = find_placeholder(value, arg, properties.get(arg))
+                found = find_placeholder(value, arg, properties.get(arg), query=candidate.query)
                 if found:
                     return self._reject(candidate, "placeholder_value",
                                         f"call {index} '{name}': argument '{found[0]}' = {_short(found[1])} is {found[2]}")
