@@ -249,3 +249,19 @@ def test_a_date_template_is_a_real_value_of_a_format_parameter():
     assert extra([("clock", {"format": "HH:MM:SS", "timeFormat": "YYYY-MM-DD"})], query).passed
     assert extra([("clock", {"date": "YYYY-MM-DD"})], query).reason == "placeholder_value"
     assert extra([("clock", {"formatted_date": "YYYY-MM-DD"})], query).reason == "placeholder_value"
+
+
+@pytest.mark.parametrize("query, allowed", [
+    ("Generate four random numbers: two from a normal distribution with mean 5 and sd 2, two with mean 10 and sd 3.", True),
+    ("Draw from N(5, 2) twice and from N(10, 3) twice.", True),
+    ("Sample N(5, 2) 2 times and N(10, 3) two times.", True),
+    ("Draw from N(5, 2), then draw from it again; then N(10, 3).", True),
+    ("Draw once from each of N(5, 2) and N(10, 3).", False),  # 'each' names distinct draws
+    ("What is 5 times 2, and a draw from N(10, 3)?", False),  # a product, not a repetition
+    ("Draw from N(5, 2) and from N(10, 3).", False),
+])
+def test_identical_calls_only_when_the_query_asks_for_repeats(query, allowed):
+    # BFCL parallel_158 calls random.normalvariate(5, 2) twice and (10, 3) twice.
+    calls = [("draw", {"mu": 5, "sigma": 2}), ("draw", {"mu": 5, "sigma": 2}), ("draw", {"mu": 10, "sigma": 3})]
+    v = extra(calls, query, "parallel")
+    assert (v.passed, v.reason) == (True, "ok") if allowed else (v.passed, v.reason) == (False, "duplicate_call"), v.detail

@@ -15,6 +15,7 @@ from apigen.records import ApiSpec, Candidate, Verdict
 from apigen.verify.chain import StageContext, StageEnv
 from apigen.verify.copying import ExampleEcho
 from apigen.verify.placeholders import find_placeholder
+from apigen.verify.repetition import asks_for_repeats
 
 
 def _is_integer(_checker: Any, value: Any) -> bool:
@@ -89,12 +90,13 @@ class FormatChecker:
         if not candidate.calls:
             return self._reject(candidate, "no_calls", "the answer holds no function call")
         seen: set[str] = set()
+        repeats_asked = asks_for_repeats(candidate.query)
         for i, call in enumerate(candidate.calls):
             if call.name not in candidate.api_names or self.catalog.get(call.name) is None:
                 return self._reject(candidate, "unknown_function",
                                     f"call {i}: '{call.name}' is not one of the offered functions {list(candidate.api_names)}")
             key = json.dumps([call.name, call.arguments], sort_keys=True)
-            if key in seen:
+            if key in seen and not repeats_asked:
                 return self._reject(candidate, "duplicate_call", f"call {i}: '{call.name}' repeats an earlier call exactly")
             seen.add(key)
             verdict = self._check_arguments(candidate, i, call.name, call.arguments)
