@@ -102,3 +102,21 @@ def test_each_wrong_row_differs_from_its_correct_row_in_the_described_way(built)
     for row in groups["extra_call"]:
         base, calls = correct[row.candidate.sample_id], row.candidate.calls
         assert calls[:-1] == base and calls[-1] not in base, row.row_id
+
+
+def test_stated_values_and_arguments_built_from_the_query():
+    from apigen.bfcl.mutations import build_arguments, stated
+    from apigen.catalog.importers.tool_formats import bfcl_spec
+
+    query = "Find the factorial of 5,10 and 15 for 'Bob' in New York. It's 2.5 km."
+    assert stated(5, query) and stated(15, query) and stated(2.5, query) and stated("new york", query)
+    assert not stated(1, query) and not stated(0.5, query) and not stated("York City", query) and not stated(True, query)
+    assert not absent(1, query) and absent(7, query)  # absent: not even inside another number
+    spec = bfcl_spec({"name": "g", "description": "d", "parameters": {"type": "dict", "properties": {
+        "n": {"type": "integer", "description": "n"}, "x": {"type": "float", "description": "x"},
+        "who": {"type": "string", "description": "w"}, "where": {"type": "string", "description": "w"},
+        "opt": {"type": "string", "description": "o"}}, "required": ["n", "x", "who", "where"]}})
+    assert build_arguments(spec, {"n": 3, "opt": 4}, query) == {"n": 3, "x": 5, "who": "Bob", "where": "New York"}
+    needs_list = bfcl_spec({"name": "h", "description": "d", "parameters": {"type": "dict", "properties": {
+        "items": {"type": "array", "items": {"type": "string"}, "description": "i"}}, "required": ["items"]}})
+    assert build_arguments(needs_list, {}, query) is None
