@@ -52,6 +52,23 @@ def test_openai_and_bfcl_import():
     assert bfcl.get("calculate_triangle_area").category == "Math"
 
 
+def test_bfcl_parameter_described_only_inside_gets_that_description():
+    """As in BFCL's find_movie_showing (parallel) and irrelevance docs: the text sits under items,
+    or only on the fields of an object parameter."""
+    from apigen.catalog.importers.tool_formats import bfcl_spec
+
+    entry = {"name": "find_movie_showing", "description": "Find showings.", "parameters": {"type": "dict", "properties": {
+        "time": {"type": "array", "items": {"type": "string", "description": "Show time for each movie"}},
+        "point": {"type": "dict", "properties": {"lat": {"type": "float", "description": "Latitude."}, "lon": {"type": "float"}}},
+        "traits": {"type": "array", "items": {"type": "dict", "properties": {"trait": {"type": "string", "description": "A trait."}}}},
+    }, "required": ["time"]}}
+    props = bfcl_spec(entry, category="Movies").parameters["properties"]
+    assert props["time"] == {"type": "array", "items": {"type": "string", "description": "Show time for each movie"},
+                             "description": "Show time for each movie"}
+    assert props["point"]["description"] == "Has lat (Latitude.), lon."
+    assert props["traits"]["description"] == "Each item has trait (A trait.)."
+
+
 @pytest.mark.parametrize("fmt,fixture", [("xlam", "xlam_tools.json"), ("openai", "openai_tools.json"), ("bfcl", "bfcl_functions.json")])
 def test_round_trip_import_export_import(tmp_path: Path, fmt: str, fixture: str):
     first = load(fmt, fixture)

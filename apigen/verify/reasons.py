@@ -27,7 +27,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "copied_example", "the query mostly repeats a few-shot example's query"),
     Reason("format", "no_calls", "the answer holds no function call"),
     Reason("format", "unknown_function", "a call names a function that was not offered"),
-    Reason("format", "duplicate_call", "a call repeats an earlier call exactly"),
+    Reason("format", "duplicate_call", "a call repeats an earlier call exactly (and the query asks for no repeats)"),
     Reason("format", "unknown_argument", "a call passes an argument the function does not declare"),
     Reason("format", "missing_required_argument", "a call omits a required argument"),
     Reason("format", "wrong_argument_type", "an argument (or a nested value) has the wrong JSON type"),

@@ -100,15 +100,46 @@ def import_openai(path: Path, *, category: str | None = None, **_: Any) -> list[
     return specs
 
 
+def bfcl_spec(entry: Any, *, index: int = 0, category: str | None = None) -> ApiSpec:
+    """One BFCL function doc {name, description, parameters: {type: "dict", properties, required}}
+    as a standard spec (BFCL's type names mapped to JSON Schema's)."""
+    name = _name(entry, index)
+    if not isinstance(entry, dict):
+        raise SpecError(name, "<entry>", "must be an object")
+    params = entry.get("parameters", {"type": "dict", "properties": {}})
+    if not isinstance(params, dict) or params.get("type") not in ("dict", "object"):
+        raise SpecError(name, "parameters.type", "must be 'dict'")
+    return _build(entry, name, _lift_item_descriptions(map_schema_types(params, _BFCL_TYPES, list(ANY_TYPES))), category)
+
+
+def _lift_item_descriptions(params: dict[str, Any]) -> dict[str, Any]:
+    """Some BFCL docs describe a parameter only inside it (under ``items``, or field by field);
+    our specs require each parameter to carry its own description, so that text is lifted up."""
+    properties = params.get("properties")
+    if not isinstance(properties, dict):
+        return params
+    lifted = {arg: schema if not isinstance(schema, dict) or _text(schema.get("description")) else
+              {**schema, "description": _inner_description(schema)} for arg, schema in properties.items()}
+    return {**params, "properties": lifted}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _inner_description(schema: dict[str, Any]) -> str:
+    """The description under ``items``, else the fields' own descriptions ("" when there are none)."""
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
+    if _text(items.get("description")):
+        return _text(items["description"])
+    fields = (items or schema).get("properties")
+    if not isinstance(fields, dict):
+        return ""
+    parts = [f"{key} ({_text(sub.get('description'))})" if isinstance(sub, dict) and _text(sub.get("description")) else key
+             for key, sub in fields.items()]
+    return ("Each item has " if items else "Has ") + ", ".join(parts) + "." if parts else ""
+
+
 def import_bfcl(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
-    """Entries {name, description, parameters: {type: "dict", properties, required}} (BFCL types)."""
-    specs = []
-    for i, entry in enumerate(_entries(path)):
-        name = _name(entry, i)
-        if not isinstance(entry, dict):
-            raise SpecError(name, "<entry>", "must be an object")
-        params = entry.get("parameters", {"type": "dict", "properties": {}})
-        if not isinstance(params, dict) or params.get("type") not in ("dict", "object"):
-            raise SpecError(name, "parameters.type", "must be 'dict'")
-        specs.append(_build(entry, name, map_schema_types(params, _BFCL_TYPES, list(ANY_TYPES)), category))
-    return specs
+    """A file of BFCL function docs (see ``bfcl_spec``)."""
+    return [bfcl_spec(entry, index=i, category=category) for i, entry in enumerate(_entries(path))]
