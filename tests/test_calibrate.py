@@ -1,0 +1,51 @@
+"""The calibration command end to end: the labelled BFCL set, a real HTTP solver and judge (the fake
+server answers from the reference calls), the stages built by the config, the printed table."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from apigen.bfcl.labelled import build_labelled_set
+
+from conftest import ROOT, fake_llm_overrides, judge
+from fake_llm_server import FakeLLMServer, is_solver
+
+
+def oracle(per_kind: int):
+    """A solver that answers every query with its reference calls, and a judge that passes all."""
+    _, rows = build_labelled_set(per_kind, 0)
+    reference = {r.candidate.query: [c.to_dict() for c in r.candidate.calls] for r in rows if r.correct}
+
+    def solver(request: dict) -> str:
+        prompt = request["messages"][-1]["content"]
+        query = next(q for q in reference if f"User request:\n{q}\n" in prompt)
+        return json.dumps({"calls": reference[query]})
+
+    return solver
+
+
+def router(request: dict) -> str:
+    return "solver" if is_solver(request) else "judge"
+
+
+def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_path):
+    out = tmp_path / "rows.json"
+    with FakeLLMServer({"solver": oracle(4), "judge": [judge(True)]}, router=router) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "apigen.calibrate", "--per-kind", "4", "--also", "semantic", "--out", str(out),
+             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,roundtrip]"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split("  ")[0]: re.sub(r"\(\s+", "(", " ".join(line.split())) for line in result.stdout.splitlines()}
+    # An oracle solver keeps every correct row and rejects every wrong one; a judge that passes
+    # everything keeps all and rejects none.
+    assert "100.0% (10) 100.0% (16)" in lines["roundtrip"]
+    assert "100.0% (10) 0.0% (16)" in lines["semantic"]
+    assert "left out: dedup, execution" in result.stdout
+    chain = next(v for k, v in lines.items() if k.startswith("chain format > roundtrip") and "[configured]" in v)
+    assert "100.0% (10) 100.0% (16)" in chain
+    rows = json.loads(out.read_text())["rows"]
+    assert len(rows) == 26 and all(r["chain_kept"] == r["correct"] for r in rows)
