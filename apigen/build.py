@@ -12,7 +12,7 @@ from apigen.digests import generation_digest, generator_templates, run_digest
 from apigen.execution import ExecutionService, SandboxPool
 from apigen.generate import Generator
 from apigen.llm.client import LLMClient
-from apigen.llm.roles import active_judges, active_roles, generator_config, is_local, solver_config
+from apigen.llm.roles import active_roles, generator_config, is_local
 from apigen.prompting import PromptRenderer
 from apigen.sampling import RequestSampler, enabled_styles, example_file_digest, load_examples
 from apigen.verify.chain import StageEnv, VerifierChain, stage_named
@@ -40,8 +40,6 @@ def build(cfg: Config) -> Components:
     validate(cfg)
     catalog = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis, cfg.catalog.exclude_apis)
     renderer = PromptRenderer(cfg.prompt.search_path)
-    judges = active_judges(cfg)
-    solver = solver_config(cfg) if "roundtrip" in cfg.verifier.stages else None
     for template in generator_templates(cfg):
         renderer.check(template)
     examples = load_examples(cfg.sampler.examples_file)
@@ -58,7 +56,7 @@ def build(cfg: Config) -> Components:
     components = Components(
         cfg=cfg, catalog=catalog, generator=generator, chain=chain,
         digests={
-            "generation": generation, "run": run_digest(cfg, generation, renderer, judges, solver),
+            "generation": generation, "run": run_digest(cfg, generation, renderer),
             "catalog": catalog.digest(), "examples": examples_digest,
         },
     )

@@ -74,15 +74,18 @@ def _verifier_settings(cfg: Config) -> dict[str, Any]:
     return settings
 
 
-def run_digest(cfg: Config, generation: str, renderer: PromptRenderer, judges: list[tuple[LLMConfig, int]],
-               solver: LLMConfig | None = None) -> str:
+def run_digest(cfg: Config, generation: str, renderer: PromptRenderer) -> str:
+    """The generation digest plus what decides verdicts: the verifier settings, the judges and the
+    round-trip solver when their stages run, and their templates."""
+    from apigen.llm.roles import active_judges, solver_config  # roles imports config, as this module does
+
     parts = {
         "generation": generation,
         "verifier": _verifier_settings(cfg),
         "judge_template": renderer.digest([cfg.prompt.judge]),
-        "judges": [[digested_settings(c), votes] for c, votes in judges],
+        "judges": [[digested_settings(c), votes] for c, votes in active_judges(cfg)],
     }
-    if solver is not None:  # the round-trip stage runs
-        parts["solver"] = digested_settings(solver)
+    if "roundtrip" in cfg.verifier.stages:
+        parts["solver"] = digested_settings(solver_config(cfg))
         parts["solver_template"] = renderer.digest([cfg.prompt.solver])
     return stable_hash(parts)

@@ -11,7 +11,7 @@ import pytest
 from apigen.catalog import load_catalog
 from apigen.config import Config
 from apigen.digests import generation_digest, run_digest
-from apigen.llm.roles import active_judges, generator_config
+from apigen.llm.roles import generator_config
 from apigen.paths import prompts_dir
 from apigen.prompting import PromptRenderer
 from apigen.sampling import RequestSampler, example_file_digest, load_examples
@@ -28,7 +28,7 @@ def digests(cfg: Config) -> tuple[str, str, list]:
     renderer = PromptRenderer(cfg.prompt.search_path)
     generation = generation_digest(cfg, catalog, renderer, example_file_digest(cfg.sampler.examples_file), generator_config(cfg))
     sampler = RequestSampler(catalog, cfg.sampler, cfg.prompt.generator, load_examples(cfg.sampler.examples_file), cfg.seed, generation)
-    return generation, run_digest(cfg, generation, renderer, active_judges(cfg)), [sampler.request(i) for i in range(20)]
+    return generation, run_digest(cfg, generation, renderer), [sampler.request(i) for i in range(20)]
 
 
 SPEED_SETTINGS = [
@@ -83,6 +83,17 @@ def test_verification_settings_change_only_the_run_digest(overrides):
 def test_judge_settings_do_not_count_without_the_semantic_stage():
     no_judge = REMOTE + ["verifier.stages=[format,dedup,execution]"]
     assert digests(compose_config(no_judge)) == digests(compose_config(no_judge + ["judge.model=openai/judge"]))
+
+
+def test_solver_settings_count_only_with_the_roundtrip_stage():
+    base = digests(compose_config(REMOTE))
+    assert base == digests(compose_config(REMOTE + ["verifier.roundtrip.k=5", "verifier.roundtrip.solver.model=openai/s"]))
+    with_stage = REMOTE + ["verifier.stages=[format,roundtrip]"]
+    gen, run, _ = digests(compose_config(with_stage))
+    for change in ("verifier.roundtrip.k=5", "verifier.roundtrip.solver.model=openai/s", "verifier.roundtrip.solver.temperature=0.2"):
+        other_gen, other_run, _ = digests(compose_config(with_stage + [change]))
+        assert other_gen == gen and other_run != run, change
+    assert digests(compose_config(with_stage + ["verifier.roundtrip.solver.api_base=http://h:1/v1"]))[1] == run
 
 
 def test_an_edited_template_changes_the_ids_but_a_judge_template_only_the_run(tmp_path: Path):

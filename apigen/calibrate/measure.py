@@ -49,11 +49,14 @@ async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: in
         for row in rows:
             groups.setdefault(_query_key(row.candidate), []).append(row)
 
+        done = [0]
+
         async def solve(group: list[LabelledRow]) -> None:
             async with limit:
                 answers, _ = await stage.answers(group[0].candidate)
             _decide_all(stage, group, answers, scores)
-            _progress(stage.name, len(scores.passed), len(rows))
+            done[0] += 1
+            _progress(f"{stage.name} queries", done[0], len(groups))
 
         await asyncio.gather(*(solve(g) for g in groups.values()))
         scores.units = len(groups)
@@ -64,7 +67,7 @@ async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: in
             scores.passed[row.row_id] = strict_pass(stage.name, verdict.passed, verdict.data)
             scores.reasons[row.row_id] = verdict.reason if not verdict.passed else ("flagged" if verdict.data.get("flagged") else "ok")
             if stage.name in LLM_STAGES:
-                _progress(stage.name, len(scores.passed), len(rows))
+                _progress(f"{stage.name} rows", len(scores.passed), len(rows))
 
         await asyncio.gather(*(check(r) for r in rows))
         scores.units = len(rows)
@@ -85,7 +88,7 @@ def _query_key(candidate: Candidate) -> tuple:
 
 def _progress(name: str, done: int, total: int) -> None:
     if done == total or done % 10 == 0:
-        print(f"  {name}: {done}/{total} rows", file=sys.stderr, flush=True)
+        print(f"  {name}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def chain_outcome(chain: Sequence[str], row_id: str, scores: dict[str, StageScores], flag_only: Iterable[str] = ()) -> bool | None:
