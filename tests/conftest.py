@@ -37,9 +37,11 @@ def compose_config(overrides: list[str] | None = None) -> Config:
 
 
 def fake_llm_overrides(server: FakeLLMServer | str) -> list[str]:
-    """Overrides that point the generator (and so the judge) at a fake server or an api_base."""
+    """Overrides that point the generator (and so the solver and the judge) at a fake server or an
+    api_base. The chain is the default one plus the judge (verifier=with_judge), so these tests
+    check the judge's part too; the fake solver agrees with the generator unless scripted."""
     api_base = server if isinstance(server, str) else server.api_base
-    return ["llm=openai_compatible", f"llm.api_base={api_base}", "llm.model=openai/fake-model",
+    return ["llm=openai_compatible", f"llm.api_base={api_base}", "llm.model=openai/fake-model", "verifier=with_judge",
             "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
 
 

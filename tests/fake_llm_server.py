@@ -4,6 +4,9 @@ Requests are routed by a ``router(request_json) -> route name``; each route has 
 of replies served in order (the last one repeats), or a callable ``(request_json) -> reply``.
 A reply is a string (the message content), or a dict with ``content``, ``finish_reason``,
 ``status`` (an HTTP error status to answer with instead) and ``delay`` (seconds).
+
+Without a "solver" script, a round-trip solver request is answered with the calls the generator
+was served for that query (an agreeing solver), or with no call when no such query was served.
 """
 
 from __future__ import annotations
@@ -31,7 +34,13 @@ def is_solver(request: dict) -> bool:
 
 
 def default_router(request: dict) -> str:
-    return "judge" if is_judge(request) else "generator"
+    return "judge" if is_judge(request) else "solver" if is_solver(request) else "generator"
+
+
+def solver_query(request: dict) -> str:
+    """The query a solver prompt asks about (prompts/solver/answer.j2)."""
+    prompt = request["messages"][-1]["content"]
+    return prompt.split("User request:\n", 1)[-1].split("\n\n", 1)[0].strip()
 
 
 class FakeLLMServer:
@@ -40,6 +49,7 @@ class FakeLLMServer:
         self.scripts, self.router, self.latency_s = scripts, router, latency_s
         self.fail_first, self.fail_status = fail_first, fail_status
         self.requests: list[dict] = []
+        self.generated: dict[str, list] = {}  # query -> answers, from the generator replies served
         self.served: dict[str, int] = {}
         self.in_flight = self.max_in_flight = 0  # requests being answered at once
         self.lock = threading.Lock()
@@ -68,12 +78,26 @@ class FakeLLMServer:
             if count <= self.fail_first:
                 return {"status": self.fail_status}, count
             route = self.router(request)
+            if route == "solver" and route not in self.scripts:
+                return json.dumps({"calls": self.generated.get(solver_query(request), [])}), count
             script = self.scripts[route]
             n = self.served.get(route, 0)
             self.served[route] = n + 1
-        if callable(script):
-            return script(request), count
-        return script[min(n, len(script) - 1)], count
+        reply = script(request) if callable(script) else script[min(n, len(script) - 1)]
+        if route == "generator":
+            self._remember(reply)
+        return reply, count
+
+    def _remember(self, reply: Reply) -> None:
+        content = reply if isinstance(reply, str) else reply.get("content", "") if isinstance(reply, dict) else ""
+        try:
+            pairs = json.loads(content).get("pairs", [])
+        except (ValueError, AttributeError):
+            return
+        with self.lock:
+            for pair in pairs if isinstance(pairs, list) else []:
+                if isinstance(pair, dict) and isinstance(pair.get("query"), str):
+                    self.generated[pair["query"].strip()] = pair.get("answers", [])
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

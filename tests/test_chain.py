@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from apigen.build import build
-from apigen.config import ConfigError
+from apigen.config import DEFAULT_STAGES, ConfigError
 from apigen.records import Candidate, Example, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageError, VerifierChain, available_stages
 from apigen.verify.dedup import DedupStage
@@ -85,4 +85,5 @@ def test_stage_names_are_checked():
 def test_the_chain_is_built_in_the_configured_order():
     components = build(compose_config(REMOTE + ["verifier.stages=[format,execution,dedup]"]))
     assert components.chain.names == ["format", "execution", "dedup"]
-    assert build(compose_config(REMOTE)).chain.names == ["format", "dedup", "execution", "semantic"]
+    default = ["llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1", "llm.model=openai/m"]
+    assert build(compose_config(default)).chain.names == DEFAULT_STAGES == ["format", "dedup", "execution", "grounding", "roundtrip"]

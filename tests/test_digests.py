@@ -75,8 +75,9 @@ def test_what_shapes_generation_changes_the_ids(overrides):
     ["verifier.execution.memory_mb=512"],
 ])
 def test_verification_settings_change_only_the_run_digest(overrides):
-    base_gen, base_run, base_requests = digests(compose_config(REMOTE))
-    gen, run, requests = digests(compose_config(REMOTE + overrides))
+    with_judge = REMOTE + ["verifier=with_judge"]
+    base_gen, base_run, base_requests = digests(compose_config(with_judge))
+    gen, run, requests = digests(compose_config(with_judge + overrides))
     assert gen == base_gen and requests == base_requests and run != base_run
 
 
@@ -86,8 +87,9 @@ def test_judge_settings_do_not_count_without_the_semantic_stage():
 
 
 def test_solver_settings_count_only_with_the_roundtrip_stage():
-    base = digests(compose_config(REMOTE))
-    assert base == digests(compose_config(REMOTE + ["verifier.roundtrip.k=5", "verifier.roundtrip.solver.model=openai/s"]))
+    without = REMOTE + ["verifier.stages=[format,dedup,execution]"]
+    base = digests(compose_config(without))
+    assert base == digests(compose_config(without + ["verifier.roundtrip.k=5", "verifier.roundtrip.solver.model=openai/s"]))
     with_stage = REMOTE + ["verifier.stages=[format,roundtrip]"]
     gen, run, _ = digests(compose_config(with_stage))
     for change in ("verifier.roundtrip.k=5", "verifier.roundtrip.solver.model=openai/s", "verifier.roundtrip.solver.temperature=0.2"):

@@ -7,6 +7,7 @@ import json
 from datasets import load_from_disk
 
 from conftest import TEST_DATA, FakeLLMServer, fake_llm_overrides, judge, pairs, read_jsonl, run_cli
+from fake_llm_server import solver_query
 
 GOOD = "What is 10 divided by 4?"
 NOT_OFFERED = "Round 3.14159 to two digits."
@@ -80,7 +81,7 @@ def test_each_failure_lands_at_its_stage_and_only_the_good_example_is_kept(tmp_r
     manifest = json.loads((tmp_run / "manifest.json").read_text())
     assert manifest["status"] == "completed"
     assert manifest["counts"] == {"generated": 6, "failed_format": 3, "failed_dedup": 0, "failed_execution": 1,
-                                  "failed_semantic": 1, "kept": 1}
+                                  "failed_grounding": 0, "failed_roundtrip": 0, "failed_semantic": 1, "kept": 1}
     assert manifest["reasons"]["format"] == {"invalid_json": 1, "unknown_function": 1, "wrong_argument_type": 1}
     assert manifest["usage"]["prompt_tokens"] > 0 and manifest["usage"]["by_role"]["semantic"]["completion_tokens"] > 0
     assert manifest["versions"]["litellm"] and manifest["digests"]["run"] and manifest["digests"]["generation"]
@@ -99,3 +100,32 @@ def test_stages_can_be_switched_off(tmp_run):
     assert manifest["counts"]["kept"] == 3
     assert set(manifest["counts"]) == {"generated", "failed_format", "failed_dedup", "kept"}
     assert [s["stage"] for s in manifest["stages"]] == ["format", "dedup"]
+
+
+INVENTED = "Split the bill of 90 between the friends."
+
+
+def test_the_default_chain_rejects_what_a_solver_answers_otherwise_and_flags_untraced_values(tmp_run):
+    generator = [pairs((GOOD, [("divide", {"a": 10, "b": 4})])),
+                 pairs((INVENTED, [("divide", {"a": 90, "b": 3})]))]  # 3 friends: nowhere in the query
+
+    def solver(request: dict) -> str:  # reads only the query, never the calls
+        query = solver_query(request)
+        answer = {"a": 10, "b": 4} if query == GOOD else {"a": 90, "b": 2}
+        return json.dumps({"calls": [{"name": "divide", "arguments": answer}]})
+
+    default_chain = "verifier.stages=[format,dedup,execution,grounding,roundtrip]"
+    with FakeLLMServer({"generator": generator, "solver": solver, "judge": judge_script}) as server:
+        result = _run(tmp_run, server, [default_chain, "num_samples=2"])
+        assert server.routed("judge") == [] and len(server.routed("solver")) == 4  # k=2 answers per candidate
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcomes = {o["candidate_id"]: o for o in read_jsonl(tmp_run / "verdicts.jsonl")}
+    kept = [o for o in outcomes.values() if o["kept"]]
+    assert [o["example"]["query"] for o in kept] == [GOOD]
+    invented = next(o for o in outcomes.values() if not o["kept"])
+    assert (invented["stage"], invented["reason"]) == ("roundtrip", "solver_disagrees")
+    assert "'b'" in invented["detail"] and '"b": 2' in invented["detail"]
+    grounding = next(v for v in invented["verdicts"] if v["stage"] == "grounding")
+    assert grounding["passed"] and grounding["data"]["untraced"] == {"call 0 divide.b": [3]}  # flagged, not rejected
+    manifest = json.loads((tmp_run / "manifest.json").read_text())
+    assert manifest["counts"]["failed_roundtrip"] == 1 and manifest["usage"]["by_role"]["roundtrip"]["calls"] == 4
