@@ -84,6 +84,18 @@ def generation_schema(request: SampleRequest, specs: list[ApiSpec]) -> dict[str,
     }
 
 
+def reply_json(completion: Completion, role: str) -> tuple[Any, str]:
+    """(the JSON value of a model's reply, "") or (None, why the reply is unusable)."""
+    if completion.error:
+        return None, f"{role} call failed: {completion.error}"
+    if completion.finish_reason == "length":
+        return None, f"{role} reply truncated at max_tokens"
+    try:
+        return loads_lenient(completion.text), ""
+    except (ValueError, RecursionError):
+        return None, f"{role} reply is not JSON: {completion.text[:200]!r}"
+
+
 def loads_lenient(text: str) -> Any:
     """json.loads after stripping a Markdown code fence; raises ValueError."""
     match = _FENCE.match(text)

@@ -18,7 +18,7 @@ from apigen.catalog import Catalog
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import is_local, solver_config
 from apigen.matching import MatchResult, match_calls
-from apigen.parsing import call_schema, loads_lenient, parse_calls
+from apigen.parsing import call_schema, parse_calls, reply_json
 from apigen.prompting import PromptRenderer
 from apigen.records import Candidate, Completion, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageEnv
@@ -31,14 +31,9 @@ Answer = tuple[tuple[ToolCall, ...] | None, str]  # (calls, why not): calls is N
 
 def read_answer(completion: Completion) -> Answer:
     """(calls, why not) of one solver reply; calls is None when the reply is unusable."""
-    if completion.error:
-        return None, f"solver call failed: {completion.error}"
-    if completion.finish_reason == "length":
-        return None, "solver reply truncated at max_tokens"
-    try:
-        data = loads_lenient(completion.text)
-    except (ValueError, RecursionError):
-        return None, f"solver reply is not JSON: {completion.text[:200]!r}"
+    data, unusable = reply_json(completion, "solver")
+    if unusable:
+        return None, unusable
     answers = data.get("calls") if isinstance(data, dict) else data
     if not isinstance(answers, list):
         return None, "solver reply has no 'calls' list"

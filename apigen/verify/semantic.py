@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from apigen.catalog import Catalog
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import judge_configs
-from apigen.parsing import loads_lenient
+from apigen.parsing import reply_json
 from apigen.prompting import PromptRenderer
 from apigen.records import Candidate, Completion, ExecutionResult, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageEnv
@@ -38,14 +38,9 @@ JUDGE_SCHEMA: dict[str, Any] = {
 
 def read_judgement(completion: Completion) -> tuple[bool | None, str]:
     """(passed, thought); passed is None when the reply is unusable, thought then says why."""
-    if completion.error:
-        return None, f"judge call failed: {completion.error}"
-    if completion.finish_reason == "length":
-        return None, "judge reply truncated at max_tokens"
-    try:
-        data = loads_lenient(completion.text)
-    except (ValueError, RecursionError):
-        return None, f"judge reply is not JSON: {completion.text[:200]!r}"
+    data, unusable = reply_json(completion, "judge")
+    if unusable:
+        return None, unusable
     if not isinstance(data, dict):
         return None, "judge reply is not a JSON object"
     verdict = data.get("passed", data.get("pass"))
