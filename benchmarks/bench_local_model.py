@@ -10,7 +10,10 @@
    reset before every call so neither path reuses the other's evaluated prompt. Prints both and
    their ratio (goal: >= 0.9).
 2. Verified examples per minute of the default run (``python -m apigen`` with num_samples=--samples
-   into a temporary directory).
+   into a temporary directory), and of the same samples verified by a reference chain
+   (``--reference-stages``, default the chain before the round-trip stage: format, dedup,
+   execution, semantic), in the same process: generation is the same (same seed, same prompts),
+   so the ratio is what the chain costs or saves. ``--skip-tokens`` leaves out part 1.
 
 Extra arguments are Hydra overrides, e.g. ``llm=local_small``. Prints figures; asserts nothing.
 """
@@ -93,26 +96,35 @@ def token_rates(overrides: list[str], n_prompts: int) -> None:
     print(f"ratio pipeline/direct   : {rate['pipeline'] / rate['direct']:7.3f}  (goal >= 0.9)")
 
 
-def examples_per_minute(overrides: list[str], samples: int) -> None:
+def examples_per_minute(overrides: list[str], samples: int, label: str = "default run") -> float:
     cfg = compose_cfg([*overrides, f"num_samples={samples}", "output.progress=false"])
     with tempfile.TemporaryDirectory() as run_dir:
         started = time.perf_counter()
         manifest = run(cfg, run_dir)
         minutes = (time.perf_counter() - started) / 60
     kept = manifest["counts"]["kept"]
-    print(f"\ndefault run: {samples} samples, {manifest['counts']['generated']} candidates, {kept} kept in {minutes:.2f} min"
+    print(f"\n{label}: {samples} samples, {manifest['counts']['generated']} candidates, {kept} kept in {minutes:.2f} min"
           f" on {os.cpu_count()} cores")
     print(f"verified examples per minute: {kept / minutes:.2f}")
+    return kept / minutes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--prompts", type=int, default=4)
     parser.add_argument("--samples", type=int, default=6)
+    parser.add_argument("--reference-stages", default="format,dedup,execution,semantic",
+                        help="the chain to compare the default with ('' for none)")
+    parser.add_argument("--skip-tokens", action="store_true", help="leave out the token-rate comparison")
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args()
-    token_rates(args.overrides, args.prompts)
-    examples_per_minute(args.overrides, args.samples)
+    if not args.skip_tokens:
+        token_rates(args.overrides, args.prompts)
+    rate = examples_per_minute(args.overrides, args.samples)
+    if args.reference_stages:
+        reference = examples_per_minute([*args.overrides, f"verifier.stages=[{args.reference_stages}]"], args.samples,
+                                        f"reference chain [{args.reference_stages}]")
+        print(f"\nverified examples per minute, default / reference: {rate / reference:.2f}" if reference else "")
 
 
 if __name__ == "__main__":

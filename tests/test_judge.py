@@ -117,3 +117,16 @@ def test_committee_votes_are_asked_concurrently():
         verdict, completions = judge(judge_for(server, [committee]))
     assert verdict.passed and len(completions) == 3
     assert server.max_in_flight == 3  # one after another, at most one would be in flight
+
+
+def test_the_judge_is_shown_the_values_grounding_could_not_trace():
+    with FakeLLMServer({"judge": [judge_reply(True)], "generator": ["{}"]}) as server:
+        cfg = compose_config(fake_llm_overrides(server.api_base) + ["verifier.stages=[format,grounding,semantic]"])
+        chain = build(cfg).chain
+        invented = Candidate("c-0", "s", 0, "simple", ("is_prime",), "Is my lucky number prime?", (ToolCall("is_prime", {"n": 7}),))
+        stated = Candidate("c-1", "s", 0, "simple", ("is_prime",), "Is 7 prime?", (ToolCall("is_prime", {"n": 7}),))
+        for candidate in (invented, stated):
+            asyncio.run(chain.verify(candidate, 0, 0))
+        prompts = [r["messages"][-1]["content"] for r in server.routed("judge")]
+    assert "do not appear in the query" in prompts[0] and "- call 0 is_prime.n: [7]" in prompts[0]
+    assert "do not appear in the query" not in prompts[1]

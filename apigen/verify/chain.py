@@ -39,6 +39,8 @@ class StageContext:
 
     executions: tuple[ExecutionResult, ...] = ()
     usage: dict[str, Usage] = field(default_factory=dict)
+    # Argument values the grounding stage could not trace to the query (shown to the judge).
+    untraced: dict[str, list[Any]] = field(default_factory=dict)
 
     def add_usage(self, stage: str, usage: Usage) -> None:
         self.usage[stage] = self.usage.get(stage, Usage()) + usage

@@ -161,6 +161,7 @@ class GroundingStage:
         except Exception as exc:  # a checker bug must reject the candidate, not end the run
             return Verdict(candidate.candidate_id, self.name, False, "checker_error", f"{type(exc).__name__}: {exc}")
         flagged = bool(trace.untraced) and self.mode == "flag"
+        context.untraced = trace.untraced
         data: dict[str, Any] = {"untraced": trace.untraced, "mode": self.mode, "flagged": flagged}
         if trace.exempt:
             data["exempt"] = trace.exempt

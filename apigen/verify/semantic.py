@@ -86,10 +86,12 @@ class SemanticJudge:
 
     name = "semantic"
 
-    def messages(self, candidate: Candidate, results: tuple[ExecutionResult, ...]) -> tuple[dict[str, str], ...]:
+    def messages(self, candidate: Candidate, results: tuple[ExecutionResult, ...],
+                 untraced: dict[str, list[Any]] | None = None) -> tuple[dict[str, str], ...]:
         return self.renderer.render_messages(
             self.template, tools=self.catalog.tools(candidate.api_names), query=candidate.query,
             calls=[c.to_dict() for c in candidate.calls], results=[result_view(r) for r in results],
+            untraced=untraced or {},
         )
 
     async def _vote(self, client: LLMClient, candidate: Candidate,
@@ -106,14 +108,16 @@ class SemanticJudge:
         return _Ballot(passed, thought, failed_call, completions)
 
     async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
-        verdict, completions = await self.judge(candidate, context.executions)
+        verdict, completions = await self.judge(candidate, context.executions, context.untraced)
         for completion in completions:
             context.add_usage(self.name, completion.usage)
         return verdict
 
-    async def judge(self, candidate: Candidate, results: tuple[ExecutionResult, ...]) -> tuple[Verdict, list[Completion]]:
-        """The committee's verdict on one candidate, and every completion it took."""
-        messages = self.messages(candidate, results)
+    async def judge(self, candidate: Candidate, results: tuple[ExecutionResult, ...],
+                    untraced: dict[str, list[Any]] | None = None) -> tuple[Verdict, list[Completion]]:
+        """The committee's verdict on one candidate, and every completion it took; ``untraced``:
+        the values the grounding stage did not find in the query, for the judge to weigh."""
+        messages = self.messages(candidate, results, untraced)
         # Every vote of every judge is asked at once: remote judges answer in parallel, and an
         # embedded judge queues them back to back on its thread.
         seats = [client for client, count in zip(self.clients, self.votes) for _ in range(count)]
