@@ -182,3 +182,17 @@ def test_the_mode_counts_in_the_run_digest_only_when_the_stage_runs():
     # Without the stage its settings are left out, so runs started before it existed still resume.
     without = "verifier.stages=[format,dedup,execution]"
     assert run_digest(without) == run_digest(without, "verifier.grounding.mode=reject")
+
+
+@pytest.mark.parametrize("query, arguments", [
+    ("What's the print size of a 800x600 image at 300 DPI?", {"width_px": 800, "height_px": 600}),
+    ("Find the factorial of 5,10 and 15.", {"n": 10}),
+    ("What is the zodiac sign for November 21st?", {"month": 11, "day": 21}),
+])
+def test_numbers_written_together_or_as_month_names_are_traced(query, arguments):
+    assert untraced_values(query, (ToolCall("f", arguments),), {}) == {}
+
+
+def test_a_month_number_the_query_does_not_name_stays_untraced():
+    assert untraced_values("What is the zodiac sign for November 21st?", (ToolCall("f", {"month": 10, "day": 21}),), {}) \
+        == {"call 0 f.month": [10]}

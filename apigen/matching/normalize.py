@@ -159,9 +159,10 @@ def numbers_equal(a: float, b: float) -> bool:
 def find_numbers(text: str) -> list[float]:
     """Every number written in ``text``, as digits ("1,000", "3.5", "$20", "5%", "-4", "1.5
     million") or in words ("five", "twenty one", "a hundred"). A signed number also counts
-    unsigned; digits glued to a letter before them ("mp3") are not read."""
+    unsigned; digits glued to a letter before them ("mp3") are not read, but both sides of "800x600"
+    are, and a comma that does not group thousands separates numbers ("5,10 and 15")."""
     found: list[float] = []
-    for match in re.finditer(rf"(?<![\w.,])(?P<sign>-)?(?P<cur>[$€£¥])?(?P<num>{_DIGITS})(?![\d])"
+    for match in re.finditer(rf"(?:(?<![\w.])|(?<=\d[x×]))(?P<sign>-)?(?P<cur>[$€£¥])?(?P<num>{_DIGITS})(?![\d])"
                              r"(?:\s*(?P<scale>thousand|million|billion)\b|(?P<k>k)\b)?", text, re.IGNORECASE):
         number = float(match["num"].replace(",", ""))
         found.append(number)

@@ -44,6 +44,12 @@ _WORD_FORMS = {"once": 1, "twice": 2, "thrice": 3, "dozen": 12, "first": 1, "sec
                "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 
 
+# Month names whose number a month argument may take; "may" and "march" are left out (also verbs).
+_MONTH_NUMBERS = {name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"), start=1) if name not in ("may", "march")}
+
+
 @dataclass(frozen=True)
 class QueryFacts:
     """What a query writes: its word tokens, its numbers and its dates."""
@@ -57,6 +63,7 @@ class QueryFacts:
         words = tuple(tokens(query))
         numbers = find_numbers(query) + [float(_WORD_FORMS[w]) for w in words if w in _WORD_FORMS]
         numbers += [float(m.group(1).replace(",", "")) / 100 for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(?:%|percent)", query)]
+        numbers += [float(_MONTH_NUMBERS[w]) for w in words if w in _MONTH_NUMBERS]  # "November" -> month 11
         return cls(words, tuple(numbers), frozenset(find_dates(query)))
 
     def names(self, text: str) -> bool:
