@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from apigen.config import LLMConfig, LocalModelConfig, validate
+from apigen.config import DEFAULT_STAGES, LLMConfig, LocalModelConfig, validate
 from apigen.llm.client import LLMClient
 from apigen.llm.models import MODELS, LocalModelError, PackagedModel, assemble, resolve_gguf
 from apigen.llm.roles import generator_config, judge_configs, local_models
@@ -158,8 +158,8 @@ def test_embedded_output_is_constrained_to_the_schema_and_truncation_is_a_format
 
 @pytest.mark.slow
 def test_default_pipeline_runs_on_the_embedded_model(tmp_path):
-    """`python -m apigen` with the default llm (the embedded 1.5B model): records flow through all
-    three stages, judged by the same model."""
+    """`python -m apigen` with the default llm (the embedded 1.5B model): records flow through the
+    whole default chain, the round-trip solver being the same model."""
     run_dir = tmp_path / "run"
     result = run_cli(["+experiment=smoke", "num_samples=3", "output.progress=false", f"hydra.run.dir={run_dir}"], timeout=1500)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -167,7 +167,7 @@ def test_default_pipeline_runs_on_the_embedded_model(tmp_path):
     assert manifest["models"]["generator"] == "local/qwen2.5-coder-1.5b"
     assert manifest["counts"]["generated"] >= 3
     outcomes = read_jsonl(run_dir / "verdicts.jsonl")
-    full_path = [o for o in outcomes if [v["stage"] for v in o["verdicts"]] == ["format", "dedup", "execution", "semantic"]]
-    assert full_path, f"no candidate reached the judge: {[(o['stage'], o['reason']) for o in outcomes]}"
-    assert manifest["usage"]["by_role"]["semantic"]["completion_tokens"] > 0
+    full_path = [o for o in outcomes if [v["stage"] for v in o["verdicts"]] == DEFAULT_STAGES]
+    assert full_path, f"no candidate reached the solver: {[(o['stage'], o['reason']) for o in outcomes]}"
+    assert manifest["usage"]["by_role"]["roundtrip"]["completion_tokens"] > 0
     assert manifest["usage"]["by_role"]["generator"]["completion_tokens"] > 0
