@@ -77,7 +77,7 @@ def _verifier_settings(cfg: Config) -> dict[str, Any]:
 def run_digest(cfg: Config, generation: str, renderer: PromptRenderer) -> str:
     """The generation digest plus what decides verdicts: the verifier settings, the judges and the
     round-trip solver when their stages run, and their templates."""
-    from apigen.llm.roles import active_judges, solver_config  # roles imports config, as this module does
+    from apigen.llm.roles import active_judges, active_solver  # roles imports config, as this module does
 
     parts = {
         "generation": generation,
@@ -85,7 +85,8 @@ def run_digest(cfg: Config, generation: str, renderer: PromptRenderer) -> str:
         "judge_template": renderer.digest([cfg.prompt.judge]),
         "judges": [[digested_settings(c), votes] for c, votes in active_judges(cfg)],
     }
-    if "roundtrip" in cfg.verifier.stages:
-        parts["solver"] = digested_settings(solver_config(cfg))
+    solver = active_solver(cfg)
+    if solver is not None:
+        parts["solver"] = digested_settings(solver)
         parts["solver_template"] = renderer.digest([cfg.prompt.solver])
     return stable_hash(parts)

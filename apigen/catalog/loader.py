@@ -34,6 +34,10 @@ class Catalog:
         """The specs of these API names, in that order (all must be in the catalog)."""
         return [self._by_name[n] for n in names]  # type: ignore[attr-defined]
 
+    def parameters(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Name -> JSON Schema ``parameters`` of these API names; names not in the catalog are left out."""
+        return {name: spec.parameters for name in names if (spec := self.get(name)) is not None}
+
     def tools(self, names: Iterable[str]) -> list[dict[str, Any]]:
         """The tool schemas a model is shown for these API names: the one place names become tools."""
         return [spec.tool_schema() for spec in self.specs_for(names)]

@@ -77,9 +77,7 @@ def judge_configs(cfg: Config) -> list[tuple[LLMConfig, int]]:
     semantic = cfg.verifier.semantic
     if not semantic.committee:
         return [(judge, semantic.votes)]
-    generator = cfg.llm
-    shared = {generator.model: local_settings(generator)}
-    shared.setdefault(judge.model, local_settings(judge))
+    shared = _engines_of(generator_config(cfg), judge)
     members = []
     for member in semantic.committee:
         overrides = {k: v for k, v in asdict(member).items() if v is not None and k != "votes"}
@@ -91,9 +89,12 @@ def solver_config(cfg: Config) -> LLMConfig:
     """The round-trip solver: ``verifier.roundtrip.solver`` over the generator."""
     generator = generator_config(cfg)
     overrides = {k: v for k, v in asdict(cfg.verifier.roundtrip.solver).items() if v is not None}
-    shared = {generator.model: local_settings(generator)}
-    shared.setdefault(judge_config(cfg).model, local_settings(judge_config(cfg)))
-    return _derive(generator, overrides, shared)
+    return _derive(generator, overrides, _engines_of(generator, judge_config(cfg)))
+
+
+def active_solver(cfg: Config) -> LLMConfig | None:
+    """The solver a run calls: None when the roundtrip stage is not in the chain."""
+    return solver_config(cfg) if "roundtrip" in cfg.verifier.stages else None
 
 
 def role_configs(cfg: Config) -> list[tuple[str, LLMConfig]]:
@@ -112,10 +113,8 @@ def role_configs(cfg: Config) -> list[tuple[str, LLMConfig]]:
 def active_roles(cfg: Config) -> list[LLMConfig]:
     """The settings of every model a run calls: the generator, and the judges and the solver when
     their stages are in the chain."""
-    roles = [generator_config(cfg), *(c for c, _ in active_judges(cfg))]
-    if "roundtrip" in cfg.verifier.stages:
-        roles.append(solver_config(cfg))
-    return roles
+    solver = active_solver(cfg)
+    return [generator_config(cfg), *(c for c, _ in active_judges(cfg)), *([solver] if solver else [])]
 
 
 def local_models(roles: list[LLMConfig]) -> dict[str, LocalModelConfig]:
@@ -136,6 +135,14 @@ def local_models(roles: list[LLMConfig]) -> dict[str, LocalModelConfig]:
             )
         found[name] = settings
     return found
+
+
+def _engines_of(generator: LLMConfig, judge: LLMConfig) -> dict[str, LocalModelConfig | None]:
+    """Engine settings already fixed by the generator, then the judge, by model string: a later
+    role naming the same embedded model shares them."""
+    shared = {generator.model: local_settings(generator)}
+    shared.setdefault(judge.model, local_settings(judge))
+    return shared
 
 
 def _derive(base: LLMConfig, overrides: dict[str, Any], shared: dict[str, LocalModelConfig | None],

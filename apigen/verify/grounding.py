@@ -159,12 +159,7 @@ class GroundingStage:
 
     async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
         try:
-            schemas = {}
-            for call in candidate.calls:
-                spec = self.catalog.get(call.name)
-                if spec is not None:
-                    schemas[call.name] = spec.parameters
-            trace = trace_calls(candidate.query, candidate.calls, schemas)
+            trace = trace_calls(candidate.query, candidate.calls, self.catalog.parameters(c.name for c in candidate.calls))
         except Exception as exc:  # a checker bug must reject the candidate, not end the run
             return Verdict(candidate.candidate_id, self.name, False, "checker_error", f"{type(exc).__name__}: {exc}")
         flagged = bool(trace.untraced) and self.mode == "flag"

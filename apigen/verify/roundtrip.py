@@ -89,7 +89,7 @@ class RoundTripStage:
         return [read_answer(c) for c in completions], completions
 
     def decide(self, candidate: Candidate, answers: list[Answer]) -> Verdict:
-        schemas = {name: spec.parameters for name in candidate.api_names if (spec := self.catalog.get(name))}
+        schemas = self.catalog.parameters(candidate.api_names)
         results: list[MatchResult | None] = [
             match_calls(candidate.calls, calls, schemas) if calls is not None else None for calls, _ in answers
         ]
