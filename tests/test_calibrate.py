@@ -36,8 +36,9 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     with FakeLLMServer({"solver": oracle(4), "judge": [judge(True)]}, router=router) as server:
         result = subprocess.run(
             [sys.executable, "-m", "apigen.calibrate", "--per-kind", "4", "--also", "semantic", "--out", str(out),
-             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,roundtrip]"],
+             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,grounding,roundtrip]"],
             cwd=ROOT, capture_output=True, text=True, timeout=300)
+        judged = [r["messages"][-1]["content"] for r in server.routed("judge")]
     assert result.returncode == 0, result.stderr
     lines = {line.split("  ")[0]: re.sub(r"\(\s+", "(", " ".join(line.split())) for line in result.stdout.splitlines()}
     # An oracle solver keeps every correct row and rejects every wrong one; a judge that passes
@@ -45,7 +46,10 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     assert "100.0% (10) 100.0% (16)" in lines["roundtrip"]
     assert "100.0% (10) 0.0% (16)" in lines["semantic"]
     assert "left out: dedup, execution" in result.stdout
-    chain = next(v for k, v in lines.items() if k.startswith("chain format > roundtrip") and "[configured]" in v)
+    chain = next(v for k, v in lines.items() if k.startswith("chain format > grounding(flag) > roundtrip") and "[configured]" in v)
     assert "100.0% (10) 100.0% (16)" in chain
+    # The judge gets each row's context from the stages before it, as in a run: grounding's
+    # untraced values (every changed value is absent from its query).
+    assert len(judged) == 26 and any("do not appear in the query" in prompt for prompt in judged)
     rows = json.loads(out.read_text())["rows"]
     assert len(rows) == 26 and all(r["chain_kept"] == r["correct"] for r in rows)

@@ -22,6 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from apigen.execution import ExecutionService, SandboxPool
 from apigen.llm.roles import active_roles
 from apigen.paths import config_dir
 from apigen.prompting import PromptRenderer
-from apigen.verify.chain import StageEnv, stage_named
+from apigen.verify.chain import StageContext, StageEnv, stage_named
 
 SKIPPED = ("dedup", "execution")
 KINDS = ("wrong_value", "wrong_function", "missing_call", "extra_call")
@@ -71,6 +72,7 @@ async def measure(cfg: Config, rows: list[LabelledRow], env: StageEnv, chain: li
     """Each chain stage on every row the chain would show it, plus, for the LLM stages, the first
     ``llm_rows_per_kind`` rows of each kind (all rows when None), for the stage's own figure."""
     scores: dict[str, StageScores] = {}
+    contexts = {r.row_id: StageContext() for r in rows}
     sample = _subset(rows, llm_rows_per_kind)
     for name in [*chain, *extra]:
         stage = stage_named(name, env)
@@ -81,7 +83,7 @@ async def measure(cfg: Config, rows: list[LabelledRow], env: StageEnv, chain: li
         else:
             todo = rows
         print(f"{name}: {len(todo)} rows ...", file=sys.stderr, flush=True)
-        scores[name] = await score_stage(stage, todo, cfg.concurrency)
+        scores[name] = await score_stage(stage, todo, cfg.concurrency, contexts)
     return scores
 
 
@@ -171,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"Models: {', '.join(sorted({r.model for r in active_roles(cfg)}))}; {os.cpu_count()} cores; "
           f"left out: {', '.join(s for s in cfg.verifier.stages if s in SKIPPED) or 'nothing'}")
-    register_local_backend(cfg)
+    # The --also stages' models are loaded too (a judge on another embedded model, say).
+    register_local_backend(replace(cfg, verifier=replace(cfg.verifier, stages=[*cfg.verifier.stages, *extra])))
     ecfg = cfg.verifier.execution
     pool = SandboxPool(ecfg.workers, ecfg.timeout_s, ecfg.memory_mb, ecfg.max_result_chars, ecfg.cpu_time_s, ecfg.max_output_chars)
     env = StageEnv(cfg, catalog, PromptRenderer(cfg.prompt.search_path), {}, ExecutionService(pool))

@@ -1,9 +1,9 @@
 """Running verifier stages over labelled rows and scoring them: correct rows kept, wrong rows
 rejected, per stage and for chains of stages.
 
-Each stage sees every row on its own (a stage's verdict does not depend on the stages before it
-here: BFCL's functions are not executable, so no stage gets execution results), and a chain keeps
-a row when each of its stages passes it. The round-trip solver never sees a row's calls, so its
+Each stage sees every row on its own, with the context the stages before it left (BFCL's
+functions are not executable, so no stage gets execution results; the judge gets grounding's
+untraced values), and a chain keeps a row when each of its stages passes it. The round-trip solver never sees a row's calls, so its
 answers to one query serve the correct row and every wrong variant of it.
 """
 
@@ -40,7 +40,10 @@ def strict_pass(stage: str, verdict_passed: bool, data: dict) -> bool:
     return verdict_passed and not (stage == "grounding" and data.get("flagged"))
 
 
-async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: int) -> StageScores:
+async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: int,
+                      contexts: dict[str, StageContext]) -> StageScores:
+    """``contexts``: each row's context, carried from stage to stage as the chain does (the judge
+    sees the values grounding could not trace)."""
     scores = StageScores(stage.name)
     limit = asyncio.Semaphore(concurrency)
     started = time.perf_counter()
@@ -63,7 +66,7 @@ async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: in
     else:
         async def check(row: LabelledRow) -> None:
             async with limit:
-                verdict = await stage.check(row.candidate, StageContext())
+                verdict = await stage.check(row.candidate, contexts[row.row_id])
             scores.passed[row.row_id] = strict_pass(stage.name, verdict.passed, verdict.data)
             scores.reasons[row.row_id] = verdict.reason if not verdict.passed else ("flagged" if verdict.data.get("flagged") else "ok")
             if stage.name in LLM_STAGES:
