@@ -263,6 +263,47 @@ class Config:
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
 
 
+EVAL_SOURCES = ("bfcl", "run", "file")
+EVAL_MODES = ("native", "prompt")
+EVAL_SPLITS = ("test", "train", "all")
+
+
+@dataclass
+class EvalConfig:
+    # What to evaluate on: bfcl (the categories below, from the bfcl-eval package's data), run (a
+    # run directory's dataset/, see split), file (an xlam or OpenAI-format .json / .jsonl file).
+    source: str = "bfcl"
+    # BFCL categories (apigen/bfcl/data.py CATEGORIES; "simple" = simple_python).
+    categories: List[str] = field(default_factory=lambda: ["simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"])
+    path: Optional[str] = None  # the run directory or file (source run / file)
+    # Which rows of a run's dataset: the held-out test split, the rest (train) or all. The split
+    # is a stable hash of each row's id, so it never changes as a dataset grows.
+    split: str = "test"
+    test_fraction: float = 0.2
+    limit: Optional[int] = None  # at most this many items per category, a seeded sample; null: all
+    # How the model is asked: native (tools= through litellm, the model's own tool-calling form)
+    # or prompt (the template below renders the tools into the prompt; a JSON reply is parsed).
+    mode: str = "native"
+    template: str = "eval/answer.j2"
+    execute: bool = True  # also run both call sets where the catalog can execute them
+
+
+@dataclass
+class EvalRunConfig:
+    """``python -m apigen.eval`` (conf/evaluate.yaml): the model under test is ``llm``, with the
+    same groups and settings as a generation run."""
+
+    name: str = "eval"
+    seed: int = 0
+    concurrency: int = 4
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    execution: ExecutionVerifierConfig = field(default_factory=ExecutionVerifierConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    progress: bool = True
+
+
 class ConfigError(ValueError):
     """A configuration that composes but cannot work; the message names the key."""
 
@@ -270,6 +311,7 @@ class ConfigError(ValueError):
 def register_schemas() -> None:
     store = ConfigStore.instance()
     store.store(name="apigen_schema", node=Config)
+    store.store(name="apigen_eval_schema", node=EvalRunConfig)
     # Typed bases that group files extend through their defaults list (llm/local.yaml,
     # judge/local.yaml): only these carry a `local` block of engine settings.
     store.store(group="llm", name="local_schema", node=LocalLLMConfig)

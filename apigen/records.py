@@ -170,6 +170,9 @@ class Completion(Record):
     usage: Usage = Usage()
     latency_s: float = 0.0
     error: str | None = None
+    # Native tool calls (a request with tools=), as the provider sent them: {name, arguments}
+    # with arguments usually a JSON string. Model output is data: parsed by the caller.
+    tool_calls: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

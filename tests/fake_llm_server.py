@@ -3,6 +3,7 @@
 Requests are routed by a ``router(request_json) -> route name``; each route has a script: a list
 of replies served in order (the last one repeats), or a callable ``(request_json) -> reply``.
 A reply is a string (the message content), or a dict with ``content``, ``finish_reason``,
+``tool_calls`` (a list of {name, arguments}: native tool calls, arguments sent as a JSON string),
 ``status`` (an HTTP error status to answer with instead) and ``delay`` (seconds).
 
 Without a "solver" script, a round-trip solver request is answered with the calls the generator
@@ -136,11 +137,15 @@ class FakeLLMServer:
                     self._send(reply["status"], {"error": {"message": "scripted fault", "type": "server_error"}})
                     return
                 content = reply.get("content", "")
+                message: dict[str, Any] = {"role": "assistant", "content": content}
+                if reply.get("tool_calls"):
+                    message["tool_calls"] = [{"id": f"call_{i}", "type": "function",
+                                              "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
+                                             for i, c in enumerate(reply["tool_calls"])]
                 self._send(200, {
                     "id": f"chatcmpl-{count}", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "fake-model"),
-                    "choices": [{"index": 0, "finish_reason": reply.get("finish_reason", "stop"),
-                                 "message": {"role": "assistant", "content": content}}],
+                    "choices": [{"index": 0, "finish_reason": reply.get("finish_reason", "stop"), "message": message}],
                     "usage": {"prompt_tokens": 10, "completion_tokens": max(1, len(content) // 4),
                               "total_tokens": 10 + max(1, len(content) // 4)},
                 })

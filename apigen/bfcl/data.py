@@ -48,6 +48,7 @@ class BfclItem:
     functions: tuple[ApiSpec, ...]
     ground_truth: tuple[dict[str, dict[str, list[Any]]], ...]
     style: str
+    raw_functions: tuple[dict[str, Any], ...] = ()  # the function docs as BFCL wrote them (for its checker)
 
     @property
     def api_names(self) -> tuple[str, ...]:
@@ -87,7 +88,7 @@ def _load(category: str) -> tuple[BfclItem, ...]:
     for row in rows:
         functions = tuple(bfcl_spec(f, index=i, category=category) for i, f in enumerate(row["function"]))
         items.append(BfclItem(row["id"], category, _first_user_text(row["question"]), functions,
-                              tuple(answers.get(row["id"], ())), CATEGORIES[category]))
+                              tuple(answers.get(row["id"], ())), CATEGORIES[category], tuple(row["function"])))
     return tuple(items)
 
 

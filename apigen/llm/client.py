@@ -59,9 +59,10 @@ class LLMClient:
 
     async def complete(self, sample_id: str, messages: tuple[dict[str, str], ...],
                        schema: dict[str, Any] | None = None, temperature: float | None = None,
-                       seed: int | None = None) -> Completion:
+                       seed: int | None = None, tools: list[dict[str, Any]] | None = None) -> Completion:
         """One completion; ``temperature`` overrides the role's, ``seed`` asks for reproducible
-        sampling (several answers to one prompt need different seeds to differ)."""
+        sampling (several answers to one prompt need different seeds to differ), ``tools`` (OpenAI
+        tool objects) asks for native tool calls, returned in ``Completion.tool_calls``."""
         kwargs: dict[str, Any] = dict(self.cfg.extra)
         if seed is not None:
             kwargs["seed"] = seed
@@ -77,7 +78,9 @@ class LLMClient:
             kwargs["api_base"] = self.cfg.api_base
         if self.cfg.api_key:
             kwargs["api_key"] = self.cfg.api_key
-        response_format = self._response_format(schema)
+        if tools is not None:
+            kwargs["tools"] = tools
+        response_format = None if tools is not None else self._response_format(schema)
         if response_format:
             kwargs["response_format"] = response_format
         last_error = ""
@@ -113,4 +116,10 @@ class LLMClient:
             usage=Usage(calls=1, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
                         completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0), cost_usd=cost),
             latency_s=round(latency, 4),
+            tool_calls=tuple(_tool_call(c) for c in getattr(choice.message, "tool_calls", None) or ()),
         )
+
+
+def _tool_call(call: Any) -> dict[str, Any]:
+    function = getattr(call, "function", None)
+    return {"name": getattr(function, "name", None), "arguments": getattr(function, "arguments", None)}
