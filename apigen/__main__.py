@@ -39,12 +39,19 @@ def main(dcfg: DictConfig) -> None:
 
 
 def cli() -> None:
-    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands before
-    Hydra parses sys.argv (Hydra would read ``catalog`` as an override); anything else is a run."""
+    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands and
+    ``apigen eval ARGS`` to the evaluation before Hydra parses sys.argv (Hydra would read the word
+    as an override); anything else is a run."""
     if sys.argv[1:2] == ["catalog"]:
         from apigen.catalog.cli import main as catalog_main
 
         sys.exit(catalog_main(sys.argv[2:], prog="apigen catalog"))
+    if sys.argv[1:2] == ["eval"]:
+        from apigen.eval.__main__ import main as eval_main
+
+        sys.argv = [f"{sys.argv[0]} eval", *sys.argv[2:]]
+        eval_main()
+        return
     main()
 
 

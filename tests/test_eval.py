@@ -182,3 +182,22 @@ def test_evaluate_config_composes_with_the_generation_llm_group() -> None:
     cfg = OmegaConf.to_object(dcfg)
     assert isinstance(cfg, EvalRunConfig)
     assert cfg.llm.model == "openai/gpt-4o-mini" and cfg.eval.categories[0] == "live_simple"
+
+
+def test_split_writes_train_and_the_same_held_out_rows_eval_reads(tmp_path: Path) -> None:
+    from apigen.eval.items import file_items
+    from apigen.eval.split import main as split_main
+
+    ids = _write_run(tmp_path / "run", 40)
+    held_out = {f"Is {i.split('-')[1]} a prime number?" for i in ids if in_test_split(i, 0.25)}
+    for fmt in ("openai", "xlam", "sharegpt"):
+        assert split_main([str(tmp_path / "run"), "--test-fraction", "0.25", "--format", fmt]) == 0
+        folder = tmp_path / "run" / "splits" / fmt
+        train, test = read_jsonl(folder / "train.jsonl"), read_jsonl(folder / "test.jsonl")
+        assert len(train) + len(test) == 40 and len(test) == len(held_out)
+        if fmt != "sharegpt":  # eval=file reads the openai and xlam rows back
+            items = file_items(folder / "test.jsonl")
+            assert {i.query for i in items} == held_out and all(i.reference[0].name == "is_prime" for i in items)
+    row = read_jsonl(tmp_path / "run" / "splits" / "sharegpt" / "train.jsonl")[0]
+    assert row["conversations"][1]["from"] == "function_call" and json.loads(row["tools"])[0]["name"] == "is_prime"
+    assert split_main([str(tmp_path / "missing")]) == 2

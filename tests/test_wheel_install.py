@@ -106,3 +106,20 @@ def test_a_tiny_run_from_the_wheel_writes_the_dataset_and_manifest(installed):
     rows = json.loads((run_dir / "dataset" / "examples.json").read_text())
     assert sorted(r["query"] for r in rows) == ["Is 7 a prime number?", "Is 91 prime?"]
     assert {json.loads(r["answers"])[0]["name"] for r in rows} == {"is_prime"}
+
+
+def test_apigen_eval_from_the_wheel_scores_a_run(installed):
+    run_dir = installed["elsewhere"] / "run"  # made by the test above
+    assert (run_dir / "verdicts.jsonl").exists()
+    out = installed["elsewhere"] / "eval"
+
+    def answer(request: dict) -> dict:
+        n = int("".join(ch for ch in request["messages"][-1]["content"] if ch.isdigit()))
+        return {"content": "", "tool_calls": [{"name": "is_prime", "arguments": {"n": n}}]}
+
+    with FakeLLMServer({"model": answer}, router=lambda _r: "model") as server:
+        done = _ok(_run([installed["apigen"], "eval", "eval=run", f"eval.path={run_dir}", "eval.split=all", "progress=false",
+                         "llm=openai_compatible", f"llm.api_base={server.api_base}", "llm.model=openai/fake-model",
+                         f"hydra.run.dir={out}"], cwd=installed["elsewhere"]))
+    assert "| simple | 2 | 100.0% | 100.0% | 100.0% (2) |" in done.stdout
+    assert json.loads((out / "manifest.json").read_text())["status"] == "completed"

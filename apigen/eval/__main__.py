@@ -33,6 +33,8 @@ def main(dcfg: DictConfig) -> None:
     try:
         evaluation = Evaluation(cfg, Path(hydra_cfg.runtime.output_dir))
         manifest = evaluation.run(list(hydra_cfg.overrides.task))
+    except KeyboardInterrupt:
+        sys.exit(f"apigen.eval: interrupted; the answers so far are kept: rerun with hydra.run.dir={hydra_cfg.runtime.output_dir} to go on")
     except Exception as exc:
         if type(exc).__name__ in _USER_ERRORS:
             sys.exit(f"apigen.eval: error: {exc}")
