@@ -130,11 +130,11 @@ def test_an_unknown_packaged_model_fails_at_start_up_with_the_known_names_and_th
     assert "python -m apigen.llm.models install" in message and "gguf_path" in message
 
 
-def _embedded_client(max_tokens: int) -> LLMClient:
+def _embedded_client(max_tokens: int, temperature: float = 0.7) -> LLMClient:
     """The default embedded model (the one scripts/setup.sh installs)."""
     from apigen.llm.local import register_local_provider
 
-    llm = LLMConfig(model="local/qwen2.5-coder-1.5b", max_tokens=max_tokens, temperature=0.7)
+    llm = LLMConfig(model="local/qwen2.5-coder-1.5b", max_tokens=max_tokens, temperature=temperature)
     register_local_provider([llm])  # a missing model fails here with the install command
     return LLMClient(llm)
 
@@ -171,3 +171,19 @@ def test_default_pipeline_runs_on_the_embedded_model(tmp_path):
     assert full_path, f"no candidate reached the solver: {[(o['stage'], o['reason']) for o in outcomes]}"
     assert manifest["usage"]["by_role"]["roundtrip"]["completion_tokens"] > 0
     assert manifest["usage"]["by_role"]["generator"]["completion_tokens"] > 0
+
+
+@pytest.mark.slow
+def test_embedded_model_answers_tools_requests_with_tool_calls():
+    """tools= reaches llama.cpp's chat template, and the reply comes back as tool calls that the
+    evaluation scores (`python -m apigen.eval` natively on BFCL's simple items)."""
+    from apigen.bfcl.data import load_category
+    from apigen.catalog.formats import to_openai_tool
+
+    client = _embedded_client(max_tokens=256, temperature=0.0)
+    item = load_category("simple_python")[3]  # "roots of a quadratic equation with a=1, b=-3, c=2"
+    tools = [to_openai_tool(f.tool_schema()) for f in item.functions]
+    completion = asyncio.run(client.complete(item.id, ({"role": "user", "content": item.question},), tools=tools))
+    assert completion.error is None and completion.usage.prompt_tokens > 150  # the tools were in the prompt
+    assert [c["name"] for c in completion.tool_calls] == [item.functions[0].name]
+    assert json.loads(completion.tool_calls[0]["arguments"]) == {"a": 1, "b": -3, "c": 2}
