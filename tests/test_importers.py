@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from apigen.catalog import CatalogError, load_catalog
-from apigen.catalog.formats import EXPORTERS
+from apigen.catalog.formats import ANY_TYPES, EXPORTERS
 from apigen.config import Config, register_schemas
 from apigen.execution import ExecutionService, SandboxPool
 from apigen.paths import config_dir
@@ -90,6 +91,90 @@ def test_builtin_specs_export_to_every_format_and_back(tmp_path: Path):
     xlam = EXPORTERS["xlam"](builtin.get("build_scale").tool_schema())
     assert xlam["parameters"]["mode"]["type"] == "str, optional"
     assert "One of: major, natural_minor" in xlam["parameters"]["mode"]["description"]
+
+
+@pytest.mark.parametrize("text,schema", [
+    ("List[Tuple[float, float]]", {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}),
+    ("List[Dict[str, Any]]", {"type": "array", "items": {"type": "object"}}),
+    ("Dict[str, List[int]]", {"type": "object"}),
+    ("Tuple[int, str]", {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
+    ("Tuple[int, ...]", {"type": "array", "items": {"type": "integer"}}),
+    ("Union[List[int], str]", {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}]}),
+    ("Set[Union[int, float]]", {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "number"}]}}),
+])
+def test_xlam_commas_inside_brackets_belong_to_the_inner_type(text: str, schema: dict):
+    from apigen.catalog.importers.tool_formats import xlam_type_schema
+
+    assert xlam_type_schema("f", "parameters.x.type", text) == (schema, False)
+    assert xlam_type_schema("f", "parameters.x.type", text + ", optional") == (schema, True)
+
+
+@pytest.mark.parametrize("text", ["List[int", "Dict[str, int]]", "Callable[[int], int]", "List[int, str]", "Union[]"])
+def test_xlam_types_that_cannot_be_read_are_named(text: str):
+    from apigen.catalog.importers.tool_formats import xlam_type_schema
+    from apigen.catalog.spec import SpecError
+
+    with pytest.raises(SpecError, match=r"field 'parameters.x.type': unsupported type '" + re.escape(text) + "'"):
+        xlam_type_schema("f", "parameters.x.type", text)
+
+
+# Every kind of parameter schema the xlam exporter writes a distinct type for, and what the importer
+# reads back: the schema itself, except a partial list of types, which comes back as the same anyOf.
+XLAM_ROUND_TRIP = {
+    "an_int": {"type": "integer"}, "a_float": {"type": "number"}, "a_str": {"type": "string"},
+    "a_bool": {"type": "boolean"}, "a_dict": {"type": "object"}, "a_list": {"type": "array"}, "a_none": {"type": "null"},
+    "anything": {"type": list(ANY_TYPES)},
+    "ints": {"type": "array", "items": {"type": "integer"}},
+    "grid": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+    "records": {"type": "array", "items": {"type": "object"}},
+    "int_or_str": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    "ints_or_str": {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}]},
+    "mixed_items": {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}},
+    "nested_union": {"anyOf": [{"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "object"}]}}, {"type": "boolean"}]},
+}
+
+
+def test_xlam_round_trip_of_every_type_the_exporter_writes(tmp_path: Path):
+    partial = {"str_or_int": ({"type": ["string", "integer"]}, {"anyOf": [{"type": "string"}, {"type": "integer"}]})}
+    written = {**{k: (v, v) for k, v in XLAM_ROUND_TRIP.items()}, **partial}
+    properties = {name: {**schema, "description": f"The {name}."} for name, (schema, _) in written.items()}
+    tool = {"name": "every_type", "description": "Takes every type.",
+            "parameters": {"type": "object", "properties": properties, "required": ["an_int", "int_or_str"]}}
+    exported = EXPORTERS["xlam"](tool)
+    assert exported["parameters"]["int_or_str"]["type"] == "Union[int, str]"
+    assert exported["parameters"]["grid"]["type"] == "List[List[float]], optional"
+    path = tmp_path / "every_type.xlam.json"
+    path.write_text(json.dumps([exported]))
+    back = load_catalog([], sources=[{"format": "xlam", "path": str(path)}]).get("every_type")
+    assert back.parameters["required"] == ["an_int", "int_or_str"]
+    for name, (_, expected) in written.items():
+        assert back.parameters["properties"][name] == {**expected, "description": f"The {name}."}, name
+    assert EXPORTERS["xlam"](back.tool_schema()) == exported  # and the export is a fixed point
+
+
+def test_python_union_parameters_survive_an_xlam_round_trip(tmp_path: Path):
+    module = tmp_path / "unions.py"
+    module.write_text('''from apigen.catalog import api
+
+
+@api(category="Tools")
+def lookup(key: int | str, keys: list[int | str], grid: list[list[float]], extra: dict | None = None) -> str:
+    """Look up a key.
+
+    Args:
+        key: A numeric or named key.
+        keys: More keys.
+        grid: A grid of numbers.
+        extra: Extra options.
+    """
+    return str(key)
+''')
+    original = load_catalog([str(module)]).get("lookup")
+    path = tmp_path / "lookup.xlam.json"
+    path.write_text(json.dumps([EXPORTERS["xlam"](original.tool_schema(), category=original.category)]))
+    back = load_catalog([], sources=[{"format": "xlam", "path": str(path)}]).get("lookup")
+    assert back.tool_schema() == original.tool_schema()
+    assert back.category == "Tools"
 
 
 @pytest.mark.parametrize("fmt,fixture,needles", [
