@@ -236,3 +236,39 @@ def test_hydra_selects_category_files_overrides_and_sources():
         for name in ("builtin", "everyday", "stem", "money", "leisure", "music", "health"):
             composed = OmegaConf.to_object(compose("config", overrides=[f"catalog={name}"]))
             assert len(load_catalog(composed.catalog.paths).select(composed.catalog.categories)) >= 10
+
+
+@pytest.mark.parametrize("source,function,problem", [
+    ("def f():\n    pass\n", "f", None),
+    ("try:\n    from math import sqrt as f\nexcept ImportError:\n    def f(x): return x\n", "f", None),
+    ("if True:\n    f = len\n", "f", None),
+    ("def setup():\n    global f\n    f = len\n", "f", None),  # bound when setup() runs
+    ("from math import *\n", "f", None),  # could be anything: the call will tell
+    ("globals()['f'] = len\n", "f", None),
+    ("def __getattr__(name):\n    return len\n", "f", None),
+    ("def g():\n    def f(): pass\n", "f", ("executor.function", "defines no 'f'")),
+    ("class C:\n    def f(self): pass\n", "f", ("executor.function", "defines no 'f'")),
+    ("def (:\n", "f", ("executor.target", "is not valid Python")),
+])
+def test_python_targets_of_json_specs_are_checked_without_running_them(tmp_path: Path, source, function, problem):
+    from apigen.catalog.targets import target_problem
+
+    target = tmp_path / "target.py"
+    target.write_text("raise SystemExit('never run')\n" + source)  # parsed, never imported
+    found = target_problem(target, function)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found[0] == problem[0] and problem[1] in found[1]
+    assert target_problem(tmp_path / "nothere.py", "f") == ("executor.target", f"'{tmp_path / 'nothere.py'}' does not exist")
+
+
+def test_a_json_spec_with_a_missing_python_function_fails_at_load(tmp_path: Path):
+    (tmp_path / "real.py").write_text("def real(x: int) -> int:\n    return x\n")
+    spec = {"name": "f", "description": "F.", "category": "Math", "parameters": {"type": "object", "properties": {}},
+            "executor": {"kind": "python", "target": "real.py", "function": "imaginary"}}
+    (tmp_path / "specs.json").write_text(json.dumps([spec]))
+    with pytest.raises(CatalogError, match=r"specs.json: API 'f': field 'executor.function': .*real.py' defines no 'imaginary'"):
+        load_catalog([str(tmp_path / "specs.json")])
+    (tmp_path / "specs.json").write_text(json.dumps([{**spec, "executor": {**spec["executor"], "function": "real"}}]))
+    assert load_catalog([str(tmp_path / "specs.json")]).get("f").executor.function == "real"
