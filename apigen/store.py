@@ -117,6 +117,15 @@ def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield start, line
 
 
+def _parsed(kind: Any, path: Path, line: bytes, offset: int) -> Any:
+    """One record of a stage file; a complete line that is not one is damage, not a kill."""
+    try:
+        return kind.from_json(line)
+    except Exception as exc:  # JSON, missing keys, wrong types: all mean the line is not a record
+        raise RunFileError(f"{path} at byte {offset} is damaged ({type(exc).__name__}: {exc}); "
+                           "move the file away or start a new run directory") from None
+
+
 class RunStore:
     def __init__(self, run_dir: str | os.PathLike):
         self.run_dir = Path(run_dir)
@@ -129,10 +138,10 @@ class RunStore:
         """Read the stage files back into the run state; ``on_kept`` sees every kept example
         (the dedup stage re-learns the kept queries), then open the files for appending."""
         self.state = RunState(on_kept=on_kept)
-        for _, line in _read_lines(self.run_dir / CANDIDATES):
-            self.state.add_sample(SampleRecord.from_json(line))
+        for offset, line in _read_lines(self.run_dir / CANDIDATES):
+            self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset))
         for offset, line in _read_lines(self.run_dir / VERDICTS):
-            self.state.add_outcome(Outcome.from_json(line), offset, restoring=True)
+            self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
         self.state.on_kept = None
         self._candidates = self._open_append(self.run_dir / CANDIDATES)
         self._verdicts = self._open_append(self.run_dir / VERDICTS)
@@ -164,9 +173,13 @@ class RunStore:
         if not path.exists():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:  # UnicodeDecodeError is a ValueError
             raise RunFileError(f"{path} is damaged ({exc}); move it away to resume from the stage files") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("digests", {}), dict):
+            raise RunFileError(f"{path} is damaged (not a run manifest: no object with 'digests'); "
+                               "move it away to resume from the stage files")
+        return manifest
 
     def append_sample(self, record: SampleRecord) -> None:
         assert self._candidates is not None, "RunStore.load() first"

@@ -51,6 +51,19 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, "{}")
         if self.path == "/v1/big":
             return self._send(200, json.dumps("x" * 50000))
+        if self.path == "/v1/drip":  # headers at once, then one byte every 0.5 s for 10 s
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "20")
+            self.end_headers()
+            for _ in range(20):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:  # the client gave up, as it should
+                    return
+                time.sleep(0.5)
+            return
         return self._send(404, "{}")
 
     def do_POST(self):
@@ -80,9 +93,41 @@ def test_json_and_text_bodies_and_path_encoding(server):
     text = call(server, "GET /status", {})
     assert text.ok and text.result == "all good"
     call(server, "GET /pets/{petId}", {"petId": "../status"}, {"petId": "path"})
-    assert Handler.seen[-1] == "/v1/pets/..%2Fstatus"  # cannot escape the path
+    assert Handler.seen[-1] == "/v1/pets/%2E%2E%2Fstatus"  # cannot escape the path
     listed = call(server, "GET /pets", {"species": "dog", "limit": 2}, {"species": "query", "limit": "query"})
     assert listed.ok and Handler.seen[-1] == "/v1/pets?species=dog&limit=2"
+
+
+@pytest.mark.parametrize("value", ["..", ".", "../..", "a/../../status", "%2e%2e"])
+def test_path_arguments_cannot_change_the_path(server, value):
+    call(server, "GET /pets/{petId}", {"petId": value}, {"petId": "path"})
+    path = Handler.seen[-1]
+    assert path.startswith("/v1/pets/") and "/" not in path[len("/v1/pets/"):], path
+    assert "." not in path, path  # dots are encoded, so no server or client resolves them
+
+
+def test_an_empty_path_argument_is_refused(server):
+    before = len(Handler.seen)
+    empty = call(server, "GET /pets/{petId}", {"petId": ""}, {"petId": "path"})
+    assert empty.code == "invalid_value" and "empty" in empty.message
+    assert len(Handler.seen) == before  # nothing was sent
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b"])
+def test_control_characters_in_a_header_have_their_own_code(server, value):
+    before = len(Handler.seen)
+    refused = call(server, "GET /status", {"token": value}, {"token": "header"})
+    assert not refused.ok and refused.code == "invalid_header" and "token" in refused.message
+    assert len(Handler.seen) == before
+    assert call(server, "GET /status", {"token": "a\tb"}, {"token": "header"}).ok
+
+
+def test_a_slow_drip_cannot_outlast_the_deadline(server):
+    started = time.perf_counter()
+    dripped = call(server, "GET /drip", {}, timeout_s=1)
+    elapsed = time.perf_counter() - started
+    assert dripped.code == "timeout", dripped
+    assert elapsed < 3, elapsed
 
 
 def test_status_codes_are_classified(server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from apigen.catalog import CatalogError, load_catalog
-from apigen.catalog.formats import EXPORTERS
+from apigen.catalog.formats import ANY_TYPES, EXPORTERS
 from apigen.config import Config, register_schemas
 from apigen.execution import ExecutionService, SandboxPool
 from apigen.paths import config_dir
@@ -92,6 +93,90 @@ def test_builtin_specs_export_to_every_format_and_back(tmp_path: Path):
     assert "One of: major, natural_minor" in xlam["parameters"]["mode"]["description"]
 
 
+@pytest.mark.parametrize("text,schema", [
+    ("List[Tuple[float, float]]", {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}),
+    ("List[Dict[str, Any]]", {"type": "array", "items": {"type": "object"}}),
+    ("Dict[str, List[int]]", {"type": "object"}),
+    ("Tuple[int, str]", {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
+    ("Tuple[int, ...]", {"type": "array", "items": {"type": "integer"}}),
+    ("Union[List[int], str]", {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}]}),
+    ("Set[Union[int, float]]", {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "number"}]}}),
+])
+def test_xlam_commas_inside_brackets_belong_to_the_inner_type(text: str, schema: dict):
+    from apigen.catalog.importers.tool_formats import xlam_type_schema
+
+    assert xlam_type_schema("f", "parameters.x.type", text) == (schema, False)
+    assert xlam_type_schema("f", "parameters.x.type", text + ", optional") == (schema, True)
+
+
+@pytest.mark.parametrize("text", ["List[int", "Dict[str, int]]", "Callable[[int], int]", "List[int, str]", "Union[]"])
+def test_xlam_types_that_cannot_be_read_are_named(text: str):
+    from apigen.catalog.importers.tool_formats import xlam_type_schema
+    from apigen.catalog.spec import SpecError
+
+    with pytest.raises(SpecError, match=r"field 'parameters.x.type': unsupported type '" + re.escape(text) + "'"):
+        xlam_type_schema("f", "parameters.x.type", text)
+
+
+# Every kind of parameter schema the xlam exporter writes a distinct type for, and what the importer
+# reads back: the schema itself, except a partial list of types, which comes back as the same anyOf.
+XLAM_ROUND_TRIP = {
+    "an_int": {"type": "integer"}, "a_float": {"type": "number"}, "a_str": {"type": "string"},
+    "a_bool": {"type": "boolean"}, "a_dict": {"type": "object"}, "a_list": {"type": "array"}, "a_none": {"type": "null"},
+    "anything": {"type": list(ANY_TYPES)},
+    "ints": {"type": "array", "items": {"type": "integer"}},
+    "grid": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+    "records": {"type": "array", "items": {"type": "object"}},
+    "int_or_str": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    "ints_or_str": {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}]},
+    "mixed_items": {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}},
+    "nested_union": {"anyOf": [{"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "object"}]}}, {"type": "boolean"}]},
+}
+
+
+def test_xlam_round_trip_of_every_type_the_exporter_writes(tmp_path: Path):
+    partial = {"str_or_int": ({"type": ["string", "integer"]}, {"anyOf": [{"type": "string"}, {"type": "integer"}]})}
+    written = {**{k: (v, v) for k, v in XLAM_ROUND_TRIP.items()}, **partial}
+    properties = {name: {**schema, "description": f"The {name}."} for name, (schema, _) in written.items()}
+    tool = {"name": "every_type", "description": "Takes every type.",
+            "parameters": {"type": "object", "properties": properties, "required": ["an_int", "int_or_str"]}}
+    exported = EXPORTERS["xlam"](tool)
+    assert exported["parameters"]["int_or_str"]["type"] == "Union[int, str]"
+    assert exported["parameters"]["grid"]["type"] == "List[List[float]], optional"
+    path = tmp_path / "every_type.xlam.json"
+    path.write_text(json.dumps([exported]))
+    back = load_catalog([], sources=[{"format": "xlam", "path": str(path)}]).get("every_type")
+    assert back.parameters["required"] == ["an_int", "int_or_str"]
+    for name, (_, expected) in written.items():
+        assert back.parameters["properties"][name] == {**expected, "description": f"The {name}."}, name
+    assert EXPORTERS["xlam"](back.tool_schema()) == exported  # and the export is a fixed point
+
+
+def test_python_union_parameters_survive_an_xlam_round_trip(tmp_path: Path):
+    module = tmp_path / "unions.py"
+    module.write_text('''from apigen.catalog import api
+
+
+@api(category="Tools")
+def lookup(key: int | str, keys: list[int | str], grid: list[list[float]], extra: dict | None = None) -> str:
+    """Look up a key.
+
+    Args:
+        key: A numeric or named key.
+        keys: More keys.
+        grid: A grid of numbers.
+        extra: Extra options.
+    """
+    return str(key)
+''')
+    original = load_catalog([str(module)]).get("lookup")
+    path = tmp_path / "lookup.xlam.json"
+    path.write_text(json.dumps([EXPORTERS["xlam"](original.tool_schema(), category=original.category)]))
+    back = load_catalog([], sources=[{"format": "xlam", "path": str(path)}]).get("lookup")
+    assert back.tool_schema() == original.tool_schema()
+    assert back.category == "Tools"
+
+
 @pytest.mark.parametrize("fmt,fixture,needles", [
     ("xlam", "xlam_bad_type.json", ["apply_callback", "parameters.callback.type", "Callable"]),
     ("openai", "openai_missing_description.json", ["lookup_order", "parameters.properties.order_id.description"]),
@@ -151,3 +236,39 @@ def test_hydra_selects_category_files_overrides_and_sources():
         for name in ("builtin", "everyday", "stem", "money", "leisure", "music", "health"):
             composed = OmegaConf.to_object(compose("config", overrides=[f"catalog={name}"]))
             assert len(load_catalog(composed.catalog.paths).select(composed.catalog.categories)) >= 10
+
+
+@pytest.mark.parametrize("source,function,problem", [
+    ("def f():\n    pass\n", "f", None),
+    ("try:\n    from math import sqrt as f\nexcept ImportError:\n    def f(x): return x\n", "f", None),
+    ("if True:\n    f = len\n", "f", None),
+    ("def setup():\n    global f\n    f = len\n", "f", None),  # bound when setup() runs
+    ("from math import *\n", "f", None),  # could be anything: the call will tell
+    ("globals()['f'] = len\n", "f", None),
+    ("def __getattr__(name):\n    return len\n", "f", None),
+    ("def g():\n    def f(): pass\n", "f", ("executor.function", "defines no 'f'")),
+    ("class C:\n    def f(self): pass\n", "f", ("executor.function", "defines no 'f'")),
+    ("def (:\n", "f", ("executor.target", "is not valid Python")),
+])
+def test_python_targets_of_json_specs_are_checked_without_running_them(tmp_path: Path, source, function, problem):
+    from apigen.catalog.targets import target_problem
+
+    target = tmp_path / "target.py"
+    target.write_text("raise SystemExit('never run')\n" + source)  # parsed, never imported
+    found = target_problem(target, function)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found[0] == problem[0] and problem[1] in found[1]
+    assert target_problem(tmp_path / "nothere.py", "f") == ("executor.target", f"'{tmp_path / 'nothere.py'}' does not exist")
+
+
+def test_a_json_spec_with_a_missing_python_function_fails_at_load(tmp_path: Path):
+    (tmp_path / "real.py").write_text("def real(x: int) -> int:\n    return x\n")
+    spec = {"name": "f", "description": "F.", "category": "Math", "parameters": {"type": "object", "properties": {}},
+            "executor": {"kind": "python", "target": "real.py", "function": "imaginary"}}
+    (tmp_path / "specs.json").write_text(json.dumps([spec]))
+    with pytest.raises(CatalogError, match=r"specs.json: API 'f': field 'executor.function': .*real.py' defines no 'imaginary'"):
+        load_catalog([str(tmp_path / "specs.json")])
+    (tmp_path / "specs.json").write_text(json.dumps([{**spec, "executor": {**spec["executor"], "function": "real"}}]))
+    assert load_catalog([str(tmp_path / "specs.json")]).get("f").executor.function == "real"

@@ -9,24 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
-_XLAM_TYPES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "dict", "array": "list"}
+_XLAM_TYPES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "dict", "array": "list",
+               "null": "None"}
 _BFCL_TYPES = {"object": "dict", "number": "float"}
 ANY_TYPES = ("string", "number", "integer", "boolean", "object", "array")
 
 
 def _xlam_type(schema: dict[str, Any]) -> str:
+    """The xlam type string of a schema, in the grammar the xlam importer reads back: scalars,
+    List[...], Any and Union[...] (anyOf, or a list of types short of all of them)."""
     kind = schema.get("type")
     if kind == "array" and isinstance(schema.get("items"), dict):
         return f"List[{_xlam_type(schema['items'])}]"
     if isinstance(kind, str):
         return _XLAM_TYPES.get(kind, kind)
     if isinstance(kind, list):
-        return "Any"
+        if set(ANY_TYPES) <= set(kind):
+            return "Any"
+        return _union([_XLAM_TYPES.get(str(k), str(k)) for k in kind])
     if "enum" in schema:
         return "str"
     if "anyOf" in schema:
-        return "Union[" + ", ".join(_xlam_type(s) for s in schema["anyOf"]) + "]"
+        return _union([_xlam_type(s) for s in schema["anyOf"]])
     return "Any"
+
+
+def _union(names: list[str]) -> str:
+    distinct = list(dict.fromkeys(names))
+    return distinct[0] if len(distinct) == 1 else "Union[" + ", ".join(distinct) + "]"
 
 
 def _with_category(out: dict[str, Any], category: str | None) -> dict[str, Any]:

@@ -120,12 +120,20 @@ def _is_json(value: Any) -> bool:
 
 def specs_from_module(path: Path) -> list[ApiSpec]:
     """Every public function defined in the module (or listed in ``__all__``) becomes a spec."""
-    module = load_module(path)
+    try:
+        module = load_module(path)
+    except (Exception, SystemExit) as exc:  # importing runs the module's code, so anything can come out
+        raise ImportError(f"importing it raised {type(exc).__name__}: {exc}") from None
     names = getattr(module, "__all__", None)
     if names is None:
         names = [
             n for n, obj in vars(module).items()
             if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not n.startswith("_")
         ]
+    elif not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise SpecError("?", "__all__", "must be a list of function names")
+    for name in names:
+        if not inspect.isfunction(getattr(module, name, None)):
+            raise SpecError(name, "__all__", "names no function of the module")
     category = getattr(module, "CATEGORY", None)
     return [spec_from_function(getattr(module, n), source=path, default_category=category) for n in names]

@@ -59,6 +59,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("execution", "http_error", "an HTTP executor's endpoint answered with an error"),
     Reason("execution", "host_not_allowed", "an HTTP call's host is not in the API's allowed_hosts"),
     Reason("execution", "connection_error", "an HTTP executor could not reach its endpoint"),
+    Reason("execution", "invalid_header", "an HTTP call's header argument holds a control character (CR/LF, ...); not sent"),
     Reason("execution", "sandbox_error", "the sandbox itself failed (bad request, broken reply)"),
     # Stage 3: the LLM judge (SemanticJudge).
     Reason("semantic", "judge_rejected", "too few judge votes passed the candidate"),

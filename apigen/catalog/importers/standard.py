@@ -1,4 +1,5 @@
-"""The standard JSON shape: a list of specs, or an object with an ``apis`` list."""
+"""The standard JSON shape: a list of specs, or an object with an ``apis`` list. Python executors
+are checked here, at load time: the target file must exist and define the function."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen.catalog.spec import SpecError, spec_from_dict
+from apigen.catalog.targets import target_problem
 from apigen.records import ApiSpec
 
 
@@ -17,4 +19,10 @@ def import_standard_json(path: Path, *, category: str | None = None, **_: Any) -
         raise SpecError("?", "<document>", "expected a list of API specs or an object with 'apis'")
     if category:
         entries = [{"category": category, **e} if isinstance(e, dict) else e for e in entries]
-    return [spec_from_dict(e, base_dir=str(path.parent)) for e in entries]
+    specs = [spec_from_dict(e, base_dir=str(path.parent)) for e in entries]
+    for spec in specs:
+        if spec.executor.kind == "python":
+            problem = target_problem(Path(spec.executor.target), spec.executor.function)
+            if problem:
+                raise SpecError(spec.name, *problem)
+    return specs

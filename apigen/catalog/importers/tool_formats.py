@@ -18,7 +18,7 @@ from apigen.records import ApiSpec
 
 _XLAM_SCALARS = {"int": "integer", "integer": "integer", "float": "number", "number": "number", "str": "string", "string": "string",
                  "bool": "boolean", "boolean": "boolean", "dict": "object", "object": "object", "list": "array", "array": "array",
-                 "tuple": "array", "set": "array"}
+                 "tuple": "array", "set": "array", "none": "null", "null": "null"}
 _BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array", "any": None}
 
 
@@ -43,22 +43,62 @@ def _build(entry: dict, name: str, parameters: dict, category: str | None) -> Ap
 
 
 def xlam_type_schema(entry: str, field: str, text: str) -> tuple[dict[str, Any], bool]:
-    """JSON Schema of an xlam type string such as 'int', 'str, optional' or 'List[Dict]'; and whether it is optional."""
-    raw = text.strip()
-    optional = raw.lower().endswith(", optional")
-    core = raw[: -len(", optional")].strip() if optional else raw
-    m = re.fullmatch(r"(?i)(list|set|tuple)\[(.+)\]", core)
-    if m:
-        inner = m.group(2).split(",")[0].strip()  # Tuple[int, int] -> items of the first type
-        return {"type": "array", "items": xlam_type_schema(entry, field, inner)[0]}, optional
-    if re.fullmatch(r"(?i)dict\[.*\]", core):
-        return {"type": "object"}, optional
-    if core.lower() == "any":
-        return {"type": list(ANY_TYPES)}, optional
-    kind = _XLAM_SCALARS.get(core.lower())
-    if kind is None:
-        raise SpecError(entry, field, f"unsupported type '{text}'")
-    return {"type": kind}, optional
+    """JSON Schema of an xlam type string such as 'int', 'str, optional', 'List[Dict[str, Any]]' or
+    'Union[int, str]'; and whether it is optional. Commas inside brackets belong to the inner types."""
+    try:
+        parts = _split_top_level(text)
+        optional = len(parts) == 2 and parts[1].lower() == "optional"
+        return _xlam_schema(parts[0] if optional else text.strip()), optional
+    except ValueError:
+        raise SpecError(entry, field, f"unsupported type '{text}'") from None
+
+
+def _split_top_level(text: str) -> list[str]:
+    """'Dict[str, int], optional' -> ['Dict[str, int]', 'optional']: commas at bracket depth 0 only."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"unbalanced brackets in '{text}'")
+        elif char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    if depth:
+        raise ValueError(f"unbalanced brackets in '{text}'")
+    return parts + [text[start:].strip()]
+
+
+def _xlam_schema(core: str) -> dict[str, Any]:
+    """The schema of one type expression; ValueError when any part of it is not supported."""
+    generic = re.fullmatch(r"(\w+)\[(.*)\]", core, re.DOTALL)
+    if generic is None:
+        if core.lower() == "any":
+            return {"type": list(ANY_TYPES)}
+        kind = _XLAM_SCALARS.get(core.lower())
+        if kind is None:
+            raise ValueError(core)
+        return {"type": kind}
+    name, args = generic.group(1).lower(), _split_top_level(generic.group(2))
+    if name == "dict":  # the key and value types are not kept: an object, as the exporter writes dict
+        return {"type": "object"}
+    if name in ("list", "set") and len(args) == 1:
+        return {"type": "array", "items": _xlam_schema(args[0])}
+    if name == "tuple":  # Tuple[float, float] / Tuple[int, ...]: an array of those types (length not kept)
+        return {"type": "array", "items": _one_of_each([_xlam_schema(a) for a in args if a != "..."])}
+    if name == "union":
+        return _one_of_each([_xlam_schema(a) for a in args])
+    raise ValueError(core)
+
+
+def _one_of_each(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    """The schema of a value of any of these types (repeats dropped, order kept)."""
+    distinct = [s for i, s in enumerate(schemas) if s not in schemas[:i]]
+    if not distinct:
+        raise ValueError("no types")
+    return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
 
 
 def import_xlam(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
