@@ -161,10 +161,11 @@ def test_bad_settings_fail_with_a_message(tmp_path: Path) -> None:
         (["eval.categories=[simple_cobol]"], "unknown BFCL category 'simple_cobol'"),
         (["eval=file", f"eval.path={tmp_path / 'none.jsonl'}"], "no file"),
         (["eval.limit=0"], "eval.limit: must be >= 1"),
+        (["hydra.run.dir=/proc/apigen-eval"], "hydra.run.dir: cannot write"),
     ]
     for args, message in cases:
-        done = run_eval([*args, "llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1", "llm.model=openai/x",
-                         f"hydra.run.dir={tmp_path / 'out'}"], tmp_path)
+        done = run_eval([f"hydra.run.dir={tmp_path / 'out'}", *args, "llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1",
+                         "llm.model=openai/x"], tmp_path)
         assert done.returncode != 0 and message in done.stderr, (args, done.stderr[-1500:])
         assert "Traceback" not in done.stderr
 
