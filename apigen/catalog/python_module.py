@@ -2,7 +2,8 @@
 
 The function is the single source of truth: its type hints give the JSON-Schema types, its
 docstring (Google style: summary, then ``Args:``) gives the descriptions, its defaults say what
-is optional. ``CATEGORY`` at module level (or ``@api(category=...)``) gives the category.
+is optional. The category: ``@api(category=...)``, else ``CATEGORY`` at module level, else the
+source's ``category`` option.
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ def _is_json(value: Any) -> bool:
         return False
 
 
-def specs_from_module(path: Path) -> list[ApiSpec]:
-    """Every public function defined in the module (or listed in ``__all__``) becomes a spec."""
+def specs_from_module(path: Path, default_category: str | None = None) -> list[ApiSpec]:
+    """Every public function defined in the module (or listed in ``__all__``) becomes a spec;
+    ``default_category`` serves a module without ``CATEGORY``."""
     module = load_module(path)
     names = getattr(module, "__all__", None)
     if names is None:
@@ -127,5 +129,5 @@ def specs_from_module(path: Path) -> list[ApiSpec]:
             n for n, obj in vars(module).items()
             if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not n.startswith("_")
         ]
-    category = getattr(module, "CATEGORY", None)
+    category = getattr(module, "CATEGORY", None) or default_category
     return [spec_from_function(getattr(module, n), source=path, default_category=category) for n in names]
