@@ -151,3 +151,14 @@ def test_hydra_selects_category_files_overrides_and_sources():
         for name in ("builtin", "everyday", "stem", "money", "leisure", "music", "health"):
             composed = OmegaConf.to_object(compose("config", overrides=[f"catalog={name}"]))
             assert len(load_catalog(composed.catalog.paths).select(composed.catalog.categories)) >= 10
+
+
+def test_an_api_names_its_extra_environment_variables(tmp_path):
+    entry = {"name": "weather", "description": "Weather now.", "category": "Weather",
+             "executor": {"kind": "python", "target": "w.py", "function": "weather", "options": {"env": ["WEATHER_KEY"]}}}
+    (tmp_path / "ok.json").write_text(json.dumps([entry]))
+    assert load_catalog([str(tmp_path / "ok.json")]).get("weather").executor.options["env"] == ["WEATHER_KEY"]
+    entry["executor"]["options"]["env"] = "WEATHER_KEY"
+    (tmp_path / "bad.json").write_text(json.dumps([entry]))
+    with pytest.raises(CatalogError, match=r"API 'weather': field 'executor.options.env': must be a list"):
+        load_catalog([str(tmp_path / "bad.json")])
