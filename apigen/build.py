@@ -25,6 +25,7 @@ class Components:
     generator: Generator
     chain: VerifierChain
     digests: dict[str, str]
+    sandbox: SandboxPool
 
 
 def register_local_backend(cfg: Config) -> None:
@@ -49,8 +50,7 @@ def build(cfg: Config) -> Components:
     register_local_backend(cfg)
     by_id = {e.id: e for e in examples}
     generator = Generator(catalog, renderer, by_id, sampler, LLMClient(generator_config(cfg), role="generator"))
-    ecfg = cfg.verifier.execution
-    pool = SandboxPool(ecfg.workers, ecfg.timeout_s, ecfg.memory_mb, ecfg.max_result_chars, ecfg.cpu_time_s, ecfg.max_output_chars)
+    pool = SandboxPool.from_config(cfg.verifier.execution)
     env = StageEnv(cfg, catalog, renderer, by_id, ExecutionService(pool))
     chain = VerifierChain([stage_named(name, env) for name in cfg.verifier.stages], catalog)
     components = Components(
@@ -59,6 +59,7 @@ def build(cfg: Config) -> Components:
             "generation": generation, "run": run_digest(cfg, generation, renderer),
             "catalog": catalog.digest(), "examples": examples_digest,
         },
+        sandbox=pool,
     )
     generator.dry_render(enabled_styles(cfg.sampler), cfg.prompt.generator)
     return components

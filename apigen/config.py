@@ -161,6 +161,13 @@ class ExecutionVerifierConfig:
     # Caps on the JSON-encoded result and on what a call prints (stdout and stderr each).
     max_result_chars: int = 4000
     max_output_chars: int = 10000
+    # Most processes a call may have running at once besides its worker (more: process_limit; 0: no
+    # limit). Containment settings, like timeout_s, are left out of the run digest, so runs made
+    # before they existed still resume.
+    max_processes: int = field(default=32, metadata=NOT_DIGESTED)
+    # Run workers in PID and network namespaces where the OS allows (else: process tree + Python
+    # network guard, as the manifest's "sandbox" entry says). false: never try.
+    namespaces: bool = field(default=True, metadata=NOT_DIGESTED)
 
 
 @dataclass
@@ -366,6 +373,8 @@ def validate(cfg: Config) -> None:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")
     if execution.cpu_time_s < 0 or execution.max_result_chars < 1 or execution.max_output_chars < 0:
         raise ConfigError("verifier.execution: need cpu_time_s >= 0, max_result_chars >= 1, max_output_chars >= 0")
+    if execution.max_processes < 0:
+        raise ConfigError(f"verifier.execution.max_processes: must be >= 0 (0: no limit), got {execution.max_processes}")
     from apigen.llm.roles import local_models, role_configs  # resolves the judge over llm; imports this module
 
     roles = role_configs(cfg)

@@ -50,6 +50,8 @@ def build_manifest(components: Components, state: RunState, *, status: str, star
         "catalog": {"apis": len(components.catalog), "categories": components.catalog.categories},
         "models": {"generator": cfg.llm.model, "judge": ", ".join(c.model for c, _ in judges) or None},
         "verifier": {"stages": components.chain.names},
+        # which containment the execution sandbox had in effect (namespaces or their fallbacks)
+        "sandbox": components.sandbox.describe(),
         "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors},
         **stage_statistics(components.chain.names, state.generated, state.kept, state.rejected),
         "usage": usage_summary(state.usage),

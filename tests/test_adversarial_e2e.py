@@ -26,6 +26,7 @@ CASES = [
     ("huge_print", {"megabytes": 8}, "output_too_large"),
     ("network_call", {"port": 9}, "network_blocked"),
     ("swallow_network", {"host": "localhost"}, "network_blocked"),
+    ("fork_bomb", {"limit": 500, "tally": "/dev/null"}, "process_limit"),
 ]
 
 
@@ -37,7 +38,8 @@ def test_adversarial_catalog_end_to_end(tmp_path):
             f"catalog.paths=[{ADVERSARIAL}]", "sampler=simple_only", "num_samples=1",
             "sampler.styles.simple=0", "sampler.styles.multiple=1",
             "sampler.apis_per_prompt.min=50", "sampler.apis_per_prompt.max=50",
-            "verifier.execution.timeout_s=2", "verifier.execution.cpu_time_s=1.5",
+            # the wall clock leaves the CPU limit room to act while a fork bomb shares the machine
+            "verifier.execution.timeout_s=3", "verifier.execution.cpu_time_s=1.5",
             "verifier.execution.memory_mb=256", "verifier.execution.max_result_chars=2000",
         ])
         manifest = run(cfg, tmp_path / "run")
@@ -64,4 +66,8 @@ def test_adversarial_catalog_end_to_end(tmp_path):
     assert reasons["output_too_large"] == 2 and reasons["exited"] == 2 and reasons["network_blocked"] == 2
     assert sum(reasons.values()) == len(cases) - 2
     report = (tmp_path / "run" / "report.md").read_text()
-    assert "memory_limit" in report and "crashed" in report
+    assert "memory_limit" in report and "crashed" in report and "process_limit" in report
+    # which containment was in effect: namespaces where the OS allows them, else the fallbacks
+    sandbox = manifest["sandbox"]
+    assert (sandbox["network"], sandbox["processes"]) in [("namespace", "pid_namespace"), ("python_guard", "process_tree")]
+    assert sandbox["max_processes"] == 32 and "PATH" in sandbox["env_allowlist"]

@@ -66,3 +66,14 @@ def test_imported_formats_and_bad_paths():
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     bad = run_cli("list", "--format", "bfcl", "--path", str(DATA / "bfcl_bad_required.json"))
     assert bad.returncode == 2 and "find_restaurants" in bad.stderr and "parameters.required" in bad.stderr
+
+
+def test_a_python_source_takes_the_category_option(tmp_path: Path):
+    (tmp_path / "m.py").write_text('def shout(text: str) -> str:\n    """Upper-case a text.\n\n    Args:\n'
+                                   '        text: The text.\n    """\n    return text.upper()\n')
+    (tmp_path / "own.py").write_text('CATEGORY = "Tools"\n\n\ndef whisper(text: str) -> str:\n    """Lower-case a text.\n\n'
+                                     '    Args:\n        text: The text.\n    """\n    return text.lower()\n')
+    out = run_cli("list", "--path", str(tmp_path), "--format", "python", "--category", "Media")
+    assert out.returncode == 0, out.stderr
+    rows = dict(line.split() for line in out.stdout.splitlines() if line.strip())
+    assert rows == {"shout": "Media", "whisper": "Tools"}  # a module's own CATEGORY wins

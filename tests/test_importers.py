@@ -272,3 +272,15 @@ def test_a_json_spec_with_a_missing_python_function_fails_at_load(tmp_path: Path
         load_catalog([str(tmp_path / "specs.json")])
     (tmp_path / "specs.json").write_text(json.dumps([{**spec, "executor": {**spec["executor"], "function": "real"}}]))
     assert load_catalog([str(tmp_path / "specs.json")]).get("f").executor.function == "real"
+
+
+def test_an_api_names_its_extra_environment_variables(tmp_path):
+    (tmp_path / "w.py").write_text("def weather() -> int:\n    return 1\n")
+    entry = {"name": "weather", "description": "Weather now.", "category": "Weather",
+             "executor": {"kind": "python", "target": "w.py", "function": "weather", "options": {"env": ["WEATHER_KEY"]}}}
+    (tmp_path / "ok.json").write_text(json.dumps([entry]))
+    assert load_catalog([str(tmp_path / "ok.json")]).get("weather").executor.options["env"] == ["WEATHER_KEY"]
+    entry["executor"]["options"]["env"] = "WEATHER_KEY"
+    (tmp_path / "bad.json").write_text(json.dumps([entry]))
+    with pytest.raises(CatalogError, match=r"API 'weather': field 'executor.options.env': must be a list"):
+        load_catalog([str(tmp_path / "bad.json")])

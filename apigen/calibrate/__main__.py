@@ -175,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
           f"left out: {', '.join(s for s in cfg.verifier.stages if s in SKIPPED) or 'nothing'}")
     # The --also stages' models are loaded too (a judge on another embedded model, say).
     register_local_backend(replace(cfg, verifier=replace(cfg.verifier, stages=[*cfg.verifier.stages, *extra])))
-    ecfg = cfg.verifier.execution
-    pool = SandboxPool(ecfg.workers, ecfg.timeout_s, ecfg.memory_mb, ecfg.max_result_chars, ecfg.cpu_time_s, ecfg.max_output_chars)
+    pool = SandboxPool.from_config(cfg.verifier.execution)
     env = StageEnv(cfg, catalog, PromptRenderer(cfg.prompt.search_path), {}, ExecutionService(pool))
     scores = asyncio.run(measure(cfg, rows, env, chain, extra, args.llm_rows_per_kind))
     print(table(rows, scores, chain_variants(chain, extra, _flagging(cfg))))

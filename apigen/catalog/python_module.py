@@ -2,7 +2,8 @@
 
 The function is the single source of truth: its type hints give the JSON-Schema types, its
 docstring (Google style: summary, then ``Args:``) gives the descriptions, its defaults say what
-is optional. ``CATEGORY`` at module level (or ``@api(category=...)``) gives the category.
+is optional. The category: ``@api(category=...)``, else ``CATEGORY`` at module level, else the
+source's ``category`` option.
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ def _is_json(value: Any) -> bool:
         return False
 
 
-def specs_from_module(path: Path) -> list[ApiSpec]:
-    """Every public function defined in the module (or listed in ``__all__``) becomes a spec."""
+def specs_from_module(path: Path, default_category: str | None = None) -> list[ApiSpec]:
+    """Every public function defined in the module (or listed in ``__all__``) becomes a spec;
+    ``default_category`` serves a module without ``CATEGORY``."""
     try:
         module = load_module(path)
     except (Exception, SystemExit) as exc:  # importing runs the module's code, so anything can come out
@@ -135,5 +137,5 @@ def specs_from_module(path: Path) -> list[ApiSpec]:
     for name in names:
         if not inspect.isfunction(getattr(module, name, None)):
             raise SpecError(name, "__all__", "names no function of the module")
-    category = getattr(module, "CATEGORY", None)
+    category = getattr(module, "CATEGORY", None) or default_category
     return [spec_from_function(getattr(module, n), source=path, default_category=category) for n in names]

@@ -11,6 +11,7 @@ from jsonschema.exceptions import SchemaError
 from apigen.records import ApiExample, ApiSpec, ExecutorBinding
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EXECUTOR_KINDS = ("python", "http", "none")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -78,6 +79,9 @@ def spec_from_dict(data: Any, *, base_dir: str = "") -> ApiSpec:
         raise SpecError(entry, "executor.options", "must be an object")
     if executor["kind"] == "http":
         _validate_http(entry, target, str(executor.get("function", "")), options)
+    env = options.get("env", [])
+    if not isinstance(env, list) or not all(isinstance(n, str) and ENV_NAME_PATTERN.match(n) for n in env):
+        raise SpecError(entry, "executor.options.env", "must be a list of environment variable names")
     examples = data.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, dict) and isinstance(e.get("arguments"), dict) for e in examples):
         raise SpecError(entry, "examples", "must be a list of {arguments: {...}, result: ...}")

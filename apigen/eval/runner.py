@@ -142,8 +142,7 @@ class Evaluation:
     async def _run(self, todo: list[EvalItem], bar: tqdm, results_file: Any) -> None:
         service = None
         if self.cfg.eval.execute and any(executable(i, self.catalog) for i in todo):
-            x = self.cfg.execution
-            service = ExecutionService(SandboxPool(x.workers, x.timeout_s, x.memory_mb, x.max_result_chars, x.cpu_time_s, x.max_output_chars))
+            service = ExecutionService(SandboxPool.from_config(self.cfg.execution))
         queue = iter(todo)
         right = 0
 

@@ -1,12 +1,14 @@
-"""A sandbox worker process: runs API functions on request, one JSON line in, one JSON line out.
+"""A sandbox worker: runs API functions on request, one JSON line in, one JSON line out.
 
-Started by ``apigen.execution.sandbox``; never imported by the pipeline itself. It keeps imported
-catalog modules warm and applies its limits: an address-space limit (RLIMIT_AS) once at start, a
-CPU-time limit (ITIMER_PROF, backed by RLIMIT_CPU) re-armed before every call, caps on the result and on what the
-function prints, and, unless the request allows it, a guard that makes Python-level network use
-raise ``NetworkBlocked``. The protocol runs on private copies of fds 0 and 1; the function sees an
-empty stdin and its prints are captured, so nothing it does at Python level can corrupt a reply.
-These are resource limits for buggy code, not a security boundary (see docs/VERIFICATION.md).
+Forked by the sandbox supervisor (``apigen.execution.supervisor``), which contains it; never
+imported by the pipeline itself. It keeps imported catalog modules warm and applies its limits: an
+address-space limit (RLIMIT_AS) once at start, a CPU-time limit (ITIMER_PROF, backed by
+RLIMIT_CPU) re-armed before every call, caps on the result and on what the function prints, the
+API's extra environment variables for the duration of its call, and, unless the request allows
+it, a guard that makes Python-level network use raise ``NetworkBlocked``. The protocol runs on
+private copies of fds 0 and 1; the function sees an empty stdin and its prints are captured, so
+nothing it does at Python level can corrupt a reply. These are resource limits for buggy code,
+not a security boundary (see docs/VERIFICATION.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import signal
 import socket
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,7 @@ ERROR_CODES: tuple[tuple[type[BaseException], str], ...] = (
 
 _NETWORK = {"allowed": True, "attempts": 0}
 _INET = (socket.AF_INET, socket.AF_INET6)
+_RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr")
 
 
 def _blocked(what: str) -> NetworkBlocked:
@@ -57,35 +61,48 @@ def _blocked(what: str) -> NetworkBlocked:
     return NetworkBlocked(f"network access is not allowed for this API ({what})")
 
 
-def _guard_method(name: str) -> None:
-    original = getattr(socket.socket, name)
+def _guarded_method(name: str, original: Any) -> Any:
+    """connect/connect_ex are blocked for every family (a Unix socket reaches local daemons);
+    bind/sendto/sendmsg for IP sockets only (a socketpair or a local listener is not network)."""
+    families = None if name.startswith("connect") else _INET
 
-    def guarded(self: socket.socket, *args: Any, **kwargs: Any) -> Any:
-        if not _NETWORK["allowed"] and self.family in _INET:
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _NETWORK["allowed"] and (families is None or self.family in families):
             raise _blocked(f"socket.{name}")
         return original(self, *args, **kwargs)
 
-    setattr(socket.socket, name, guarded)
+    return guarded
 
 
-def _guard_function(name: str) -> None:
-    original = getattr(socket, name)
-
+def _guarded_function(name: str, original: Any) -> Any:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if not _NETWORK["allowed"]:
             raise _blocked(f"socket.{name}")
         return original(*args, **kwargs)
 
-    setattr(socket, name, guarded)
+    return guarded
+
+
+_SOCKET_METHODS = ("connect", "connect_ex", "bind", "sendto", "sendmsg")
 
 
 def install_network_guard() -> None:
-    """Python-level only: code that uses ``_socket`` directly, C extensions or subprocesses are
-    not stopped. Loopback counts as network too."""
-    for name in ("connect", "connect_ex", "bind", "sendto", "sendmsg"):
-        _guard_method(name)
-    for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "create_connection"):
-        _guard_function(name)
+    """Python level only. The socket module's class and resolvers are patched, and so is
+    ``_socket`` underneath, so that ``importlib.reload(socket)`` builds its new socket class on a
+    guarded base. Native code, ctypes and subprocesses are not stopped by this guard; the network
+    namespace (when the OS allows it) stops them. Loopback counts as network too."""
+    import _socket
+
+    for name in _SOCKET_METHODS:
+        setattr(socket.socket, name, _guarded_method(name, getattr(socket.socket, name)))
+    base = _socket.socket
+    members: dict[str, Any] = {name: _guarded_method(name, getattr(base, name)) for name in _SOCKET_METHODS}
+    # No slots of its own, so a reloaded socket.py can still declare __weakref__ on its subclass.
+    _socket.socket = type("socket", (base,), {**members, "__slots__": (), "__module__": "_socket"})  # type: ignore[misc,assignment]
+    for module in (socket, _socket):
+        for name in _RESOLVERS:
+            setattr(module, name, _guarded_function(name, getattr(module, name)))
+    socket.create_connection = _guarded_function("create_connection", socket.create_connection)
 
 
 class _CappedBuffer(io.StringIO):
@@ -155,6 +172,21 @@ def _failure(code: str, error_type: str, message: str, out: _CappedBuffer, err: 
             "traceback": tb[-2000:], "stdout": out.getvalue(), "stderr": err.getvalue()}
 
 
+@contextlib.contextmanager
+def _call_environment(extra: dict[str, str]) -> Iterator[None]:
+    """The API's own environment variables (``executor.options.env``), for its call only."""
+    before = {name: os.environ.get(name) for name in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_request(request: dict, modules: dict) -> dict:
     target, function = request["target"], request["function"]
     cap = int(request.get("max_result_chars", 4000))
@@ -163,7 +195,8 @@ def run_request(request: dict, modules: dict) -> dict:
     _NETWORK["allowed"], _NETWORK["attempts"] = bool(request.get("network", False)), 0
     try:
         _arm_cpu_limit(float(request.get("cpu_s", 0)))
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                _call_environment(dict(request.get("env") or {})):
             if target not in modules:
                 modules[target] = load_module(Path(target))
             fn = getattr(modules[target], function)
@@ -200,18 +233,42 @@ def _private_channels() -> tuple[Any, Any]:
     return protocol_in, protocol_out
 
 
-def main() -> None:
-    memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+def _own_pid() -> int:
+    """This process's pid as the pool's side sees it (outside a PID namespace, /proc is the
+    host's, so /proc/self names the outer pid)."""
+    try:
+        return int(os.readlink("/proc/self"))
+    except (OSError, ValueError):
+        return os.getpid()
+
+
+def _reap_children() -> None:
+    """Collect children that ended (the supervisor kills what a call leaves running; they stay
+    zombies until their parent, this process, reaps them)."""
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
+
+
+def serve(memory_mb: int) -> None:
+    """The worker's life, in the process the supervisor forked, with fds 0/1 its pipes to the
+    supervisor: limits, guard, a ready line, then one reply per request until stdin closes."""
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGPROF, _on_cpu_timer)
     install_network_guard()
     protocol_in, protocol_out = _private_channels()
+    protocol_out.write(json.dumps({"ready": _own_pid()}) + "\n")
+    protocol_out.flush()
     modules: dict = {}
     for line in protocol_in:
         if not line.strip():
             continue
+        _reap_children()
         try:
             reply = run_request(json.loads(line), modules)
             text = json.dumps(reply, ensure_ascii=False)
@@ -219,7 +276,3 @@ def main() -> None:
             text = json.dumps({"ok": False, "code": "sandbox_error", "error_type": type(exc).__name__, "message": str(exc)[:1000]})
         protocol_out.write(text + "\n")
         protocol_out.flush()
-
-
-if __name__ == "__main__":
-    main()

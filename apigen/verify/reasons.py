@@ -42,7 +42,7 @@ REASONS: tuple[Reason, ...] = (
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
     Reason("grounding", "checker_error", "the grounding check itself failed (a bug; the candidate is rejected)"),
-    # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, sandbox_worker, HttpExecutor).
+    # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, supervisor, sandbox_worker, HttpExecutor).
     Reason("execution", "unknown_function", "the called function is not in the catalog"),
     Reason("execution", "not_executable", "the API has no executor that can run here (kind 'none', ...)"),
     Reason("execution", "bad_argument_type", "the function raised TypeError (wrong argument type or name)"),
@@ -54,7 +54,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("execution", "memory_limit", "the call ran out of its address-space limit (RLIMIT_AS)"),
     Reason("execution", "output_too_large", "the result or the printed output is over its cap"),
     Reason("execution", "exited", "the function called sys.exit / os._exit"),
-    Reason("execution", "crashed", "the worker process died by a signal (segfault, abort, kill)"),
+    Reason("execution", "crashed", "the worker process died by a signal (segfault, abort, kill), seen from its exit status"),
+    Reason("execution", "process_limit", "the call had more processes running at once than max_processes (a fork bomb); all were killed"),
     Reason("execution", "network_blocked", "the function tried to use the network without permission"),
     Reason("execution", "http_error", "an HTTP executor's endpoint answered with an error"),
     Reason("execution", "host_not_allowed", "an HTTP call's host is not in the API's allowed_hosts"),

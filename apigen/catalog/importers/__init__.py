@@ -28,7 +28,7 @@ def _importer(fmt: str) -> Callable[..., list[ApiSpec]]:
         return getattr(tool_formats, f"import_{fmt}")
     if fmt == "python":
         from apigen.catalog.python_module import specs_from_module
-        return lambda path, **_: specs_from_module(path)
+        return lambda path, category=None, **_: specs_from_module(path, default_category=category)
     if fmt == "json":
         from apigen.catalog.importers.standard import import_standard_json
         return import_standard_json
