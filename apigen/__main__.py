@@ -7,11 +7,13 @@ import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from apigen.config import Config, register_schemas
 from apigen.paths import config_dir
+from apigen.redact import redact_hydra_files
 
 register_schemas()
 
@@ -25,11 +27,14 @@ _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "L
 def main(dcfg: DictConfig) -> None:
     from apigen.runner import run  # imported here so that --help and composition errors stay fast
 
+    hydra_cfg = HydraConfig.get()
+    # Hydra saved the composed config and the overrides before this function runs: redact secrets now.
+    redact_hydra_files(hydra_cfg.runtime.output_dir, hydra_cfg.output_subdir,
+                       hydra_cfg.sweep.dir if hydra_cfg.mode == RunMode.MULTIRUN else None)
     try:
         cfg: Config = OmegaConf.to_object(dcfg)  # type: ignore[assignment]
     except OmegaConfBaseException as exc:
         sys.exit(f"apigen: configuration error: {exc}")
-    hydra_cfg = HydraConfig.get()
     try:
         run(cfg, hydra_cfg.runtime.output_dir, list(hydra_cfg.overrides.task))
     except Exception as exc:

@@ -15,6 +15,7 @@ from apigen.build import Components, build
 from apigen.config import Config
 from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
+from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
 
@@ -39,7 +40,7 @@ def _check_resume(components: Components, store: RunStore) -> None:
 def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, components: Components | None = None) -> dict[str, Any]:
     """Run the pipeline into ``run_dir`` (resuming what is there) and return the manifest."""
     started, started_at = time.perf_counter(), dt.datetime.now().isoformat(timespec="seconds")
-    overrides = list(overrides or [])
+    overrides = redact_overrides(list(overrides or []))
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
