@@ -12,6 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from apigen.config import Config, register_schemas
+from apigen.exit_codes import for_statuses
 from apigen.paths import config_dir
 from apigen.redact import redact_hydra_files
 
@@ -20,6 +21,7 @@ register_schemas()
 # Errors a user can fix from the message alone; anything else keeps its traceback.
 _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "LLMFatalError",
                 "ResumeMismatch", "LocalModelError", "SpecError", "StageError", "RunFileError")
+_statuses: list[str] = []  # how each run of this process ended (several in a multirun): the exit code
 
 
 # An absolute config directory: conf/ inside the installed package, or at the repository root.
@@ -36,7 +38,7 @@ def main(dcfg: DictConfig) -> None:
     except OmegaConfBaseException as exc:
         sys.exit(f"apigen: configuration error: {exc}")
     try:
-        run(cfg, hydra_cfg.runtime.output_dir, list(hydra_cfg.overrides.task))
+        _statuses.append(run(cfg, hydra_cfg.runtime.output_dir, list(hydra_cfg.overrides.task))["status"])
     except Exception as exc:
         if type(exc).__name__ in _USER_ERRORS:
             sys.exit(f"apigen: error: {exc}")
@@ -51,6 +53,7 @@ def cli() -> None:
 
         sys.exit(catalog_main(sys.argv[2:], prog="apigen catalog"))
     main()
+    sys.exit(for_statuses(_statuses))
 
 
 if __name__ == "__main__":

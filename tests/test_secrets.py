@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+from apigen.config import LLMConfig
+from apigen.llm.client import LLMClient
 from apigen.redact import REDACTED, redact_override, redact_text
 
 from conftest import TEST_DATA, FakeLLMServer, fake_llm_overrides, judge, pairs, run_cli
@@ -59,3 +62,10 @@ def test_what_counts_as_a_secret():
     assert redact_text("judge.api_key=a,seed=1,hub_token=b") == f"judge.api_key={REDACTED},seed=1,hub_token={REDACTED}"
     assert redact_override("+llm.extra.extra_headers.X-Api-Key=k") == f"+llm.extra.extra_headers.X-Api-Key={REDACTED}"
 
+
+def test_a_key_quoted_in_a_provider_error_is_redacted():
+    quoting = {"status": 400, "body": {"error": {"message": "Incorrect API key provided: sk-SECRET123.", "type": "invalid_request_error"}}}
+    with FakeLLMServer({"generator": [quoting]}) as server:
+        cfg = LLMConfig(model="openai/fake-model", api_base=server.api_base, api_key="sk-SECRET123", max_retries=0)
+        completion = asyncio.run(LLMClient(cfg).complete("s1", ({"role": "user", "content": "hi"},)))
+    assert "Incorrect API key provided" in completion.error and "sk-SECRET123" not in completion.error
