@@ -110,6 +110,11 @@ class LLMConfig:
     timeout_s: float = field(default=120.0, metadata=NOT_DIGESTED)
     max_retries: int = field(default=3, metadata=NOT_DIGESTED)
     retry_backoff_s: float = field(default=1.0, metadata=NOT_DIGESTED)
+    # One small call to a remote model before the run, so that a dead endpoint, a missing key or a
+    # refused setting stops the run at once (apigen.llm.client).
+    preflight: bool = field(default=True, metadata=NOT_DIGESTED)
+    # This many calls of one role failing in a row, after their retries, stop the run (0: never).
+    max_consecutive_failures: int = field(default=5, metadata=NOT_DIGESTED)
     # Ask for structured JSON output (response_format); switch off for servers that reject it.
     json_mode: bool = True
     # Passed through to litellm.acompletion as is (top_p, seed, extra_headers, ...).

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from apigen.catalog import Catalog
-from apigen.llm.client import LLMClient
+from apigen.llm.client import REQUEST, LLMClient
 from apigen.parsing import generation_schema, parse_completion
 from apigen.prompting import PromptRenderer
 from apigen.records import GenerationFailure, Prompt, SampleRecord, SampleRequest
@@ -43,6 +43,9 @@ class Generator:
     async def generate(self, request: SampleRequest, attempt: int = 0) -> SampleRecord | GenerationFailure:
         prompt = self.prompt(request)
         completion = await self.client.complete(request.sample_id, prompt.messages, schema=self.schema(request))
+        if completion.error_kind == REQUEST:
+            # The provider refused this prompt (too long, ...): the sample is done, with no candidates.
+            return SampleRecord(request, prompt, completion, (), attempt)
         if completion.error:
             return GenerationFailure(request, completion)
         return SampleRecord(request, prompt, completion, tuple(parse_completion(request, completion)), attempt)

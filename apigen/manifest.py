@@ -52,7 +52,11 @@ def build_manifest(components: Components, state: RunState, *, status: str, star
         "verifier": {"stages": components.chain.names},
         # which containment the execution sandbox had in effect (namespaces or their fallbacks)
         "sandbox": components.sandbox.describe(),
-        "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors},
+        # generation_errors: calls of this process that failed after retries (their samples are
+        # unfinished); request_errors: requests the provider refused (finished, without candidates);
+        # verify_errors: candidates whose stage could not decide (a rerun verifies them again).
+        "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors,
+                    "request_errors": state.request_errors, "verify_errors": len(state.pending_checks)},
         **stage_statistics(components.chain.names, state.generated, state.kept, state.rejected),
         "usage": usage_summary(state.usage),
         "timings": {

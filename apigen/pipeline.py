@@ -3,18 +3,21 @@
 For each sample index: generate (request -> prompt -> completion -> candidates), then every
 candidate through the verifier chain, each record appended to the run files as it is made. At
 most ``concurrency`` samples are in flight and indexes are taken lazily from a shared iterator,
-so memory does not grow with the number of samples.
+so memory does not grow with the number of samples. Before new samples, a rerun verifies again
+the candidates whose stage could not decide before (their model calls failed after retries).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from apigen.generate import Generator
-from apigen.records import GenerationFailure
+from apigen.records import GenerationFailure, Outcome
 from apigen.store import RunStore
 from apigen.verify.chain import VerifierChain
 
@@ -24,7 +27,10 @@ class RunProgress:
     """What this process has done so far (the run state counts earlier processes too)."""
 
     processed: int = 0
-    generation_errors: int = 0
+    generation_errors: int = 0  # generation calls failed after retries (the samples stay unfinished)
+    refused: int = 0  # generation requests the provider refused (the samples are finished)
+    verify_errors: int = 0  # candidates whose stage could not decide (verified again on a rerun)
+    rechecked: int = 0  # candidates of earlier runs verified again
     kept: int = 0
     rejected: int = 0
     last_generation_error: str = ""
@@ -43,16 +49,23 @@ class Pipeline:
         finished = self.store.state.finished
         return [i for i in range(num_samples) if self.generator.sampler.sample_id(i) not in finished]
 
-    async def run(self, indexes: Iterable[int]) -> RunProgress:
-        indexes = list(indexes)
-        queue = iter(indexes)
+    def pending_checks(self, num_samples: int) -> list[str]:
+        """Ids of candidates (of the first ``num_samples`` samples) to verify again."""
+        return [cid for cid, check in self.store.state.pending_checks.items() if check.index < num_samples]
+
+    async def run(self, indexes: Iterable[int], checks: Iterable[str] = ()) -> RunProgress:
+        checks, indexes = list(checks), list(indexes)
+        queue: Iterator[Callable[[], Awaitable[None]]] = itertools.chain(
+            (functools.partial(self.recheck, cid) for cid in checks),
+            (functools.partial(self.process, index) for index in indexes))
 
         async def worker() -> None:
-            for index in queue:  # a shared iterator: each index is taken by exactly one worker
-                await self.process(index)
+            for job in queue:  # a shared iterator: each job is taken by exactly one worker
+                await job()
 
+        workers = min(self.concurrency, max(len(checks) + len(indexes), 1))
         try:
-            await asyncio.gather(*(worker() for _ in range(min(self.concurrency, max(len(indexes), 1)))))
+            await asyncio.gather(*(worker() for _ in range(workers)))
         finally:
             await self.chain.close()
         return self.progress
@@ -69,13 +82,26 @@ class Pipeline:
             self.store.append_failure(record)
             self.on_progress(self.progress)
             return
+        if record.completion.error:  # refused by the provider: recorded, and the sample is finished
+            self.progress.refused += 1
+            self.store.append_failure(GenerationFailure(record.request, record.completion))
         self.store.append_sample(record)
         for candidate in record.candidates:
-            outcome = await self.chain.verify(candidate, index, record.attempt)
-            self.store.append_outcome(outcome)
-            if outcome.kept:
-                self.progress.kept += 1
-            else:
-                self.progress.rejected += 1
+            self._settle(await self.chain.verify(candidate, index, record.attempt))
         self.progress.processed += 1
         self.on_progress(self.progress)
+
+    async def recheck(self, candidate_id: str) -> None:
+        """Verify again a candidate whose stage could not decide in an earlier run."""
+        check = self.store.state.pending_checks[candidate_id]
+        candidate = self.store.pending_candidate(candidate_id)
+        self.progress.rechecked += 1
+        self._settle(await self.chain.verify(candidate, check.index, check.attempt))
+
+    def _settle(self, outcome: Outcome) -> None:
+        self.store.append_outcome(outcome)
+        if outcome.kept:
+            self.progress.kept += 1
+        else:
+            self.progress.rejected += 1
+            self.progress.verify_errors += outcome.retry

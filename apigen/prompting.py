@@ -1,11 +1,14 @@
 """One strict Jinja environment that turns templates into chat messages.
 
-A template's output is split into messages at lines that read exactly ``=== system ===``,
-``=== user ===`` or ``=== assistant ===``. Only the template's own text can start a message: a
-role line inside a variable's value (a generated query, a model's reply, a catalog description)
-is masked while the output is split and restored inside its message afterwards, so untrusted text
-cannot add or change messages. StrictUndefined makes a missing variable an error instead of an
-empty string in a prompt.
+A template is split into messages at its own lines that read exactly ``=== system ===``,
+``=== user ===`` or ``=== assistant ===``. The split is structural: before a template is
+compiled, each of its role lines becomes a marker holding a random per-process nonce, and the
+rendered output is split at those markers only. Text that comes in through variables (generated
+queries, arguments, execution results, model replies, catalog descriptions, few-shot examples)
+is never parsed for role lines: whatever it holds, including ``=== assistant ===`` lines, stays
+inside the message the template put it in, unchanged. A role line must be literal template text
+(one produced by an expression is just text). StrictUndefined makes a missing variable an error
+instead of an empty string in a prompt.
 """
 
 from __future__ import annotations
@@ -18,24 +21,27 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.ext import Extension
 
 from apigen.paths import missing_hint, resolve_path
 from apigen.records import stable_hash
 
 _ROLE_LINE = re.compile(r"^=== (system|user|assistant) ===$", re.MULTILINE)
-# Stands in for a role line inside a variable's value; the nonce makes it unguessable.
-_MASK = f"\x00role-{secrets.token_hex(8)}:"
-_MASKED = re.compile(re.escape(_MASK) + r"(system|user|assistant)\x00")
+# What a template's own role line becomes before compiling; the nonce makes it unguessable, so no
+# value rendered into the template can contain one.
+_MARKER = f"\x00message-{secrets.token_hex(16)}:"
+_MARKERS = re.compile(re.escape(_MARKER) + r"(system|user|assistant)\x00")
 
 
-def _mask_role_lines(value: Any) -> str:
-    """Jinja's finalize hook: every ``{{ expression }}`` output passes here, template text does not."""
-    text = value if isinstance(value, str) else str(value)
-    return _ROLE_LINE.sub(lambda m: f"{_MASK}{m.group(1)}\x00", text)
+class _RoleLines(Extension):
+    """Turns the role lines of a template's source (never of its variables) into markers."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _ROLE_LINE.sub(lambda m: f"{_MARKER}{m.group(1)}\x00", source)
 
 
-def _unmask(text: str) -> str:
-    return _MASKED.sub(lambda m: f"=== {m.group(1)} ===", text)
+def _as_role_lines(text: str) -> str:
+    return _MARKERS.sub(lambda m: f"=== {m.group(1)} ===", text)
 
 
 class PromptError(ValueError):
@@ -60,7 +66,7 @@ class PromptRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
-            finalize=_mask_role_lines,
+            extensions=[_RoleLines],
         )
         self.env.filters["to_json"] = _to_json
 
@@ -92,7 +98,8 @@ class PromptRenderer:
         return stable_hash(sorted(seen.items()))
 
     def render_text(self, template: str, **variables: Any) -> str:
-        return _unmask(self._render(template, variables))
+        """The rendered template as text, its messages introduced by ``=== role ===`` lines."""
+        return _as_role_lines(self._render(template, variables))
 
     def _render(self, template: str, variables: dict[str, Any]) -> str:
         try:
@@ -103,12 +110,18 @@ class PromptRenderer:
             raise PromptError(f"template '{template}' (or one it includes) not found: {exc}") from None
 
     def render_messages(self, template: str, **variables: Any) -> tuple[dict[str, str], ...]:
-        messages = split_messages(self._render(template, variables), template)
-        return tuple({"role": m["role"], "content": _unmask(m["content"])} for m in messages)
+        """The chat messages of a template: split at its own role lines, never at a variable's."""
+        return _split(_MARKERS, self._render(template, variables), template)
 
 
 def split_messages(text: str, template: str = "<text>") -> tuple[dict[str, str], ...]:
-    parts = _ROLE_LINE.split(text)
+    """Messages of trusted text whose ``=== role ===`` lines start them (render_messages never
+    splits rendered text this way)."""
+    return _split(_ROLE_LINE, text, template)
+
+
+def _split(boundary: re.Pattern[str], text: str, template: str) -> tuple[dict[str, str], ...]:
+    parts = boundary.split(text)
     if parts[0].strip():
         raise PromptError(f"template '{template}': text before the first '=== role ===' line")
     messages = []

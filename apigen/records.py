@@ -161,7 +161,9 @@ class Usage(Record):
 
 @dataclass(frozen=True)
 class Completion(Record):
-    """One LLM reply with its usage; ``error`` is set when the call failed after retries."""
+    """One LLM reply with its usage; ``error`` is set when the call failed, and ``error_kind`` says
+    how: "transient" (failed after retries; a rerun asks again) or "request" (the provider refused
+    this request; asking again cannot help)."""
 
     sample_id: str
     text: str
@@ -170,6 +172,7 @@ class Completion(Record):
     usage: Usage = Usage()
     latency_s: float = 0.0
     error: str | None = None
+    error_kind: str = ""
     # Native tool calls (a request with tools=), as the provider sent them: {name, arguments}
     # with arguments usually a JSON string. Model output is data: parsed by the caller.
     tool_calls: tuple[dict[str, Any], ...] = ()
@@ -248,6 +251,8 @@ class Verdict(Record):
     reason: str = "ok"
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # The stage could not decide because its model calls failed after retries: a rerun asks again.
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -265,7 +270,9 @@ class Example(Record):
 class Outcome(Record):
     """One line of verdicts.jsonl: the end of one candidate's path through the stage chain.
     ``stage`` is the stage that rejected it, or "kept"; ``executions`` the results of its calls
-    (when the execution stage ran); ``usage`` what each stage's model calls cost."""
+    (when the execution stage ran); ``usage`` what each stage's model calls cost. ``retry``: the
+    rejecting stage could not decide (its model calls failed after retries), so a rerun into the
+    run directory verifies the candidate again and the new outcome replaces this one."""
 
     candidate_id: str
     sample_id: str
@@ -280,3 +287,4 @@ class Outcome(Record):
     executions: tuple[ExecutionResult, ...] = ()
     usage: dict[str, Usage] = field(default_factory=dict)
     example: Example | None = None
+    retry: bool = False

@@ -1,4 +1,6 @@
-"""One run, start to end: build, resume check, pipeline with progress, export, manifest, report."""
+"""One run, start to end: build, resume check, preflight, pipeline with progress, export, manifest,
+report. The status it ends with (completed, incomplete, failed) decides the exit code
+(apigen/exit_codes.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from typing import Any
 from tqdm import tqdm
 
 from apigen.build import Components, build
-from apigen.config import Config
+from apigen.config import Config, LLMConfig
+from apigen.llm.client import LLMClient, printable
+from apigen.llm.roles import active_judges, active_solver, generator_config
 from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
+from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
 
@@ -36,19 +41,47 @@ def _check_resume(components: Components, store: RunStore) -> None:
         )
 
 
+def _remote_roles(cfg: Config) -> list[tuple[str, LLMConfig]]:
+    """(role, settings) of every remote model the run calls, one per endpoint and key."""
+    solver = active_solver(cfg)
+    roles = [("generator", generator_config(cfg)), *(("judge", c) for c, _ in active_judges(cfg)),
+             *([("solver", solver)] if solver else [])]
+    seen: set[tuple[str, str | None, str | None]] = set()
+    unique = []
+    for role, settings in roles:
+        key = (settings.model, settings.api_base, settings.api_key)
+        if not settings.model.startswith("local/") and key not in seen:
+            seen.add(key)
+            unique.append((role, settings))
+    return unique
+
+
+async def preflight(cfg: Config) -> None:
+    """One small call to each remote model before the run (``llm.preflight``): a dead endpoint,
+    a missing key or a refused setting raise LLMFatalError naming the model and its URL."""
+    for role, settings in _remote_roles(cfg):
+        if settings.preflight:
+            await LLMClient(settings, role).preflight()
+
+
 def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, components: Components | None = None) -> dict[str, Any]:
     """Run the pipeline into ``run_dir`` (resuming what is there) and return the manifest."""
     started, started_at = time.perf_counter(), dt.datetime.now().isoformat(timespec="seconds")
-    overrides = list(overrides or [])
+    overrides = redact_overrides(list(overrides or []))
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
     state = store.load(on_kept=components.chain.restore)
     pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
     indexes = pipeline.pending_indexes(cfg.num_samples)
+    checks = pipeline.pending_checks(cfg.num_samples)
     done_before = cfg.num_samples - len(indexes)
     if done_before:
         print(f"Resuming in {store.run_dir}: {done_before} of {cfg.num_samples} samples already finished.", file=sys.stderr)
+    if checks:
+        print(f"Verifying again {len(checks)} candidate(s) whose model calls failed in an earlier run.", file=sys.stderr)
+    if indexes or checks:
+        asyncio.run(preflight(cfg))
 
     def manifest(status: str) -> dict[str, Any]:
         progress = pipeline.progress
@@ -68,8 +101,9 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     pipeline.on_progress = on_progress
     status = "failed"
     try:
-        progress = asyncio.run(pipeline.run(indexes))
-        status = "completed" if progress.generation_errors == 0 else "incomplete"
+        asyncio.run(pipeline.run(indexes, checks))
+        unfinished = pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples)
+        status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -89,7 +123,13 @@ def _print_summary(manifest: dict[str, Any], run_dir: Path, progress: RunProgres
     print(render_table(manifest))
     print("\nRejection reasons:")
     print(render_reasons(manifest))
+    if progress.refused:
+        print(f"\n{progress.refused} generation request(s) were refused by the provider (errors.jsonl); "
+              "those samples are finished without candidates.")
     if progress.generation_errors:
         print(f"\n{progress.generation_errors} generation call(s) failed after retries "
-              f"(last: {progress.last_generation_error}); rerun with hydra.run.dir={run_dir} to retry them.")
+              f"(last: {printable(progress.last_generation_error)}); rerun with hydra.run.dir={run_dir} to retry them.")
+    if progress.verify_errors:
+        print(f"\n{progress.verify_errors} candidate(s) could not be verified because model calls failed after "
+              f"retries; rerun with hydra.run.dir={run_dir} to verify them again.")
     print(f"\nKept {manifest['counts']['kept']} example(s) -> {run_dir / 'dataset'}")

@@ -1,21 +1,29 @@
 """The run directory: append-only stage files, the manifest, and dataset export.
 
 ``candidates.jsonl`` gets one ``SampleRecord`` per finished generation call (request, prompt, raw
-completion, parsed candidates); ``verdicts.jsonl`` one ``Outcome`` per candidate (every verdict,
-the final stage and reason, execution results, usage, the example when kept); ``errors.jsonl``
-one ``GenerationFailure`` per generation call that failed after retries. Each line is flushed as
-it is written, so a killed run loses at most the samples in flight.
+completion, parsed candidates; none when the provider refused the request); ``verdicts.jsonl`` one
+``Outcome`` per candidate (every verdict, the final stage and reason, execution results, usage, the
+example when kept), and one more for a candidate verified again; ``errors.jsonl`` one
+``GenerationFailure`` per generation call that failed (after retries, or refused). Each line is
+flushed as it is written, so a killed run loses at most the samples in flight.
+
+Model text is data and is stored whatever it holds: a lone UTF-16 surrogate (not valid Unicode,
+so not encodable as UTF-8) is written as its JSON escape (``\\ud800``) and reads back as the same
+string; the exported dataset, which must be valid Unicode, has U+FFFD in its place.
 
 Run state is ids and counters, never records: a sample is finished when every candidate of its
 latest attempt has an outcome; counts, usage and the (index, position, file offset) of each kept
 example are kept as numbers, and the dataset is exported by reading the kept lines back in
-sample order. Memory is flat in the number of samples.
+sample order. Memory is flat in the number of samples. An outcome marked ``retry`` (its stage's
+model calls failed after retries) is counted as rejected until a rerun verifies the candidate
+again; the newer outcome then replaces it in the counts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from apigen.catalog.formats import to_xlam_tool
-from apigen.records import Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
+from apigen.records import Candidate, Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
 
 CANDIDATES = "candidates.jsonl"
 VERDICTS = "verdicts.jsonl"
@@ -38,6 +46,21 @@ class RunFileError(ValueError):
     """A run file cannot be read (for example a damaged manifest.json)."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(text: str) -> str:
+    """JSON text (as json.dumps with ensure_ascii=False writes it) made encodable as UTF-8: a lone
+    surrogate can only stand inside a JSON string there, where its ``\\uXXXX`` escape means the
+    same character to any JSON reader."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def valid_unicode(text: str) -> str:
+    """Text with every lone surrogate replaced by U+FFFD (for files that must be valid Unicode)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 @dataclass
 class _OpenSample:
     """The latest attempt of a sample whose candidates do not all have an outcome yet."""
@@ -45,7 +68,20 @@ class _OpenSample:
     index: int
     attempt: int
     expected: int
+    offset: int = 0  # of its line in candidates.jsonl
     outcomes: list[tuple[Outcome, int]] = field(default_factory=list)  # (outcome, offset in verdicts.jsonl)
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """A candidate of a finished sample whose rejecting stage could not decide (its model calls
+    failed after retries): a rerun verifies it again."""
+
+    index: int
+    attempt: int
+    sample_offset: int  # its sample's line in candidates.jsonl
+    stage: str
+    reason: str
 
 
 @dataclass
@@ -56,6 +92,8 @@ class RunState:
     open: dict[str, _OpenSample] = field(default_factory=dict)
     generated: int = 0  # candidates of finished samples
     kept: int = 0
+    request_errors: int = 0  # finished samples whose generation request the provider refused
+    pending_checks: dict[str, PendingCheck] = field(default_factory=dict)  # by candidate id
     rejected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) -> candidates
     usage: dict[str, Usage] = field(default_factory=dict)  # by role: generator, then stage names
     kept_rows: list[tuple[int, int, int]] = field(default_factory=list)  # (index, position, offset)
@@ -65,19 +103,31 @@ class RunState:
         if usage.calls:
             self.usage[role] = self.usage.get(role, Usage()) + usage
 
-    def add_sample(self, record: SampleRecord) -> None:
-        """Take in one candidates.jsonl record, as read back or as just written."""
+    def add_sample(self, record: SampleRecord, offset: int = 0) -> None:
+        """Take in one candidates.jsonl record (at ``offset``), as read back or as just written."""
         sid = record.request.sample_id
         self.add_usage("generator", record.completion.usage)
         if sid in self.finished:
             return  # only reachable if two processes wrote one run; the first finished version stands
-        self.open[sid] = _OpenSample(record.request.index, record.attempt, len(record.candidates))
+        self.open[sid] = _OpenSample(record.request.index, record.attempt, len(record.candidates), offset)
         if not record.candidates:
+            if record.completion.error:
+                self.request_errors += 1
             self._finish(sid)
 
     def add_outcome(self, outcome: Outcome, offset: int, restoring: bool = False) -> None:
         for role, usage in outcome.usage.items():
             self.add_usage(role, usage)
+        pending = self.pending_checks.get(outcome.candidate_id)
+        if pending is not None and pending.attempt == outcome.attempt:
+            # The candidate verified again: the new outcome replaces the undecided one.
+            del self.pending_checks[outcome.candidate_id]
+            key = (pending.stage, pending.reason)
+            self.rejected[key] -= 1
+            if not self.rejected[key]:
+                del self.rejected[key]
+            self._count(outcome, pending.index, offset, pending.sample_offset, restoring)
+            return
         sample = self.open.get(outcome.sample_id)
         if sample is None or sample.attempt != outcome.attempt:
             return  # an outcome of an earlier attempt, cut short by a kill and redone since
@@ -90,13 +140,19 @@ class RunState:
         self.finished.add(sid)
         for outcome, offset in sample.outcomes:
             self.generated += 1
-            if outcome.kept:
-                self.kept += 1
-                self.kept_rows.append((sample.index, outcome.position, offset))
-                if restoring and self.on_kept is not None and outcome.example is not None:
-                    self.on_kept(outcome.example)
-            else:
-                self.rejected[(outcome.stage, outcome.reason)] += 1
+            self._count(outcome, sample.index, offset, sample.offset, restoring)
+
+    def _count(self, outcome: Outcome, index: int, offset: int, sample_offset: int, restoring: bool) -> None:
+        if outcome.kept:
+            self.kept += 1
+            self.kept_rows.append((index, outcome.position, offset))
+            if restoring and self.on_kept is not None and outcome.example is not None:
+                self.on_kept(outcome.example)
+            return
+        self.rejected[(outcome.stage, outcome.reason)] += 1
+        if outcome.retry:
+            self.pending_checks[outcome.candidate_id] = PendingCheck(index, outcome.attempt, sample_offset,
+                                                                     outcome.stage, outcome.reason)
 
     def next_attempt(self, sample_id: str) -> int:
         """0 for a sample never generated; one more than its latest attempt for an unfinished one."""
@@ -139,7 +195,7 @@ class RunStore:
         (the dedup stage re-learns the kept queries), then open the files for appending."""
         self.state = RunState(on_kept=on_kept)
         for offset, line in _read_lines(self.run_dir / CANDIDATES):
-            self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset))
+            self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset), offset)
         for offset, line in _read_lines(self.run_dir / VERDICTS):
             self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
         self.state.on_kept = None
@@ -164,7 +220,7 @@ class RunStore:
     def _append(handle: IO[bytes], record: Record) -> int:
         """Write one record as one line and flush it; returns the line's byte offset."""
         offset = handle.tell()
-        handle.write(record.to_json().encode("utf-8") + b"\n")
+        handle.write(json_text(record.to_json()).encode("utf-8") + b"\n")
         handle.flush()
         return offset
 
@@ -183,11 +239,20 @@ class RunStore:
 
     def append_sample(self, record: SampleRecord) -> None:
         assert self._candidates is not None, "RunStore.load() first"
-        self._append(self._candidates, record)
-        self.state.add_sample(record)
+        self.state.add_sample(record, self._append(self._candidates, record))
+
+    def pending_candidate(self, candidate_id: str) -> Candidate:
+        """A candidate to verify again, read back from its sample's line in candidates.jsonl."""
+        assert self._candidates is not None, "RunStore.load() first"
+        self._candidates.flush()
+        with (self.run_dir / CANDIDATES).open("rb") as handle:
+            handle.seek(self.state.pending_checks[candidate_id].sample_offset)
+            record = SampleRecord.from_json(handle.readline())
+        return next(c for c in record.candidates if c.candidate_id == candidate_id)
 
     def append_failure(self, failure: GenerationFailure) -> None:
-        """A generation call that failed after its retries; the sample stays unfinished."""
+        """A failed generation call: after its retries (the sample stays unfinished), or refused
+        (the sample is finished by its SampleRecord without candidates)."""
         with self._open_append(self.run_dir / ERRORS) as handle:
             self._append(handle, failure)
 
@@ -197,11 +262,11 @@ class RunStore:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.run_dir / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json_text(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
         os.replace(tmp, self.run_dir / MANIFEST)
 
     def write_text(self, name: str, text: str) -> None:
-        (self.run_dir / name).write_text(text, encoding="utf-8")
+        (self.run_dir / name).write_text(valid_unicode(text), encoding="utf-8")
 
     def kept_examples(self) -> Iterator[Example]:
         """Kept examples of finished samples in (sample index, position) order, read back from
@@ -216,13 +281,14 @@ class RunStore:
                 yield example
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Kept examples as xlam-60k rows: tools and answers are JSON strings."""
+        """Kept examples as xlam-60k rows: tools and answers are JSON strings; every string is
+        valid Unicode (a lone surrogate in model text becomes U+FFFD)."""
         for i, example in enumerate(self.kept_examples()):
             yield {
                 "id": i,
-                "query": example.query,
-                "tools": json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False),
-                "answers": json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False),
+                "query": valid_unicode(example.query),
+                "tools": valid_unicode(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
+                "answers": valid_unicode(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
             }
 
     def export_dataset(self, formats: Iterable[str]) -> Path:

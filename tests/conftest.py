@@ -45,8 +45,15 @@ def fake_llm_overrides(server: FakeLLMServer | str) -> list[str]:
             "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
 
 
-def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 180,
+            env_changes: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """``python -m apigen ARGS``; ``env_changes`` sets variables, or removes those set to None."""
     env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONUNBUFFERED="1")
+    for name, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return subprocess.run([sys.executable, "-m", "apigen", *args], cwd=str(cwd or ROOT), capture_output=True,
                           text=True, timeout=timeout, env=env)
 

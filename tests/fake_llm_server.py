@@ -4,7 +4,12 @@ Requests are routed by a ``router(request_json) -> route name``; each route has 
 of replies served in order (the last one repeats), or a callable ``(request_json) -> reply``.
 A reply is a string (the message content), or a dict with ``content``, ``finish_reason``,
 ``tool_calls`` (a list of {name, arguments}: native tool calls, arguments sent as a JSON string),
-``status`` (an HTTP error status to answer with instead) and ``delay`` (seconds).
+``status`` (an HTTP error status to answer with instead), ``body`` (a whole response body to send
+as is, with ``status`` or 200: an error object, no choices, ...) and ``delay`` (seconds).
+
+The run's preflight call (apigen.llm.client.PREFLIGHT_PROMPT) is answered ``{"ok": true}`` and kept
+apart in ``preflights``, so that scripts and request counts see only the run's own calls; a
+"preflight" script answers it instead.
 
 Without a "solver" script, a round-trip solver request is answered with the calls the generator
 was served for that query (an agreeing solver), or with no call when no such query was served.
@@ -13,11 +18,15 @@ was served for that query (an agreeing solver), or with no call when no such que
 from __future__ import annotations
 
 import json
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from apigen.llm.client import PREFLIGHT_PROMPT
 
 Reply = Any
 Script = list | Callable[[dict], Reply]
@@ -34,6 +43,31 @@ def is_solver(request: dict) -> bool:
     return "function-calling assistant" in system
 
 
+def is_preflight(request: dict) -> bool:
+    return any(m.get("content") == PREFLIGHT_PROMPT for m in request.get("messages", []))
+
+
+# The body OpenAI sends when a prompt is longer than the model's context.
+CONTEXT_LENGTH_400 = {"status": 400, "body": {"error": {
+    "message": "This model's maximum context length is 8192 tokens. However, your messages resulted in 9100 tokens. "
+               "Please reduce the length of the messages.",
+    "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}}}
+# A 200 whose body is an error object instead of a completion (some proxies answer so).
+ERROR_OBJECT_200 = {"body": {"error": {"message": "the upstream model rejected this prompt", "type": "invalid_request_error",
+                                       "code": 400}}}
+# A 200 completion without choices.
+NO_CHOICES = {"body": {"id": "chatcmpl-empty", "object": "chat.completion", "created": 0, "model": "fake-model",
+                       "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 0, "total_tokens": 10}}}
+
+
+def closed_port_url() -> str:
+    """An api_base on 127.0.0.1 where nothing listens (a port just bound and released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
 def default_router(request: dict) -> str:
     return "judge" if is_judge(request) else "solver" if is_solver(request) else "generator"
 
@@ -44,12 +78,18 @@ def solver_query(request: dict) -> str:
     return prompt.split("User request:\n", 1)[-1].split("\n\n", 1)[0].strip()
 
 
+def _as_sent(text: str) -> str:
+    """A generated query as a prompt carries it: lone surrogates become U+FFFD on the way out."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text.strip())
+
+
 class FakeLLMServer:
     def __init__(self, scripts: dict[str, Script], router: Callable[[dict], str] = default_router,
                  latency_s: float = 0.0, fail_first: int = 0, fail_status: int = 500):
         self.scripts, self.router, self.latency_s = scripts, router, latency_s
         self.fail_first, self.fail_status = fail_first, fail_status
         self.requests: list[dict] = []
+        self.preflights: list[dict] = []
         self.generated: dict[str, list] = {}  # query -> answers, from the generator replies served
         self.served: dict[str, int] = {}
         self.in_flight = self.max_in_flight = 0  # requests being answered at once
@@ -73,6 +113,12 @@ class FakeLLMServer:
         return [r for r in self.requests if self.router(r) == route]
 
     def _next_reply(self, request: dict) -> tuple[Reply, int]:
+        if is_preflight(request):
+            with self.lock:
+                self.preflights.append(request)
+                n = len(self.preflights)
+            script = self.scripts.get("preflight", [json.dumps({"ok": True})])
+            return (script(request) if callable(script) else script[min(n - 1, len(script) - 1)]), 0
         with self.lock:
             self.requests.append(request)
             count = len(self.requests)
@@ -98,7 +144,7 @@ class FakeLLMServer:
         with self.lock:
             for pair in pairs if isinstance(pairs, list) else []:
                 if isinstance(pair, dict) and isinstance(pair.get("query"), str):
-                    self.generated[pair["query"].strip()] = pair.get("answers", [])
+                    self.generated[_as_sent(pair["query"])] = pair.get("answers", [])
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -133,6 +179,9 @@ class FakeLLMServer:
                 reply, count = server._next_reply(body)
                 reply = {"content": reply} if isinstance(reply, str) else dict(reply)
                 time.sleep(reply.get("delay", server.latency_s))
+                if "body" in reply:  # a whole response body, as scripted (an error object, no choices, ...)
+                    self._send(reply.get("status", 200), reply["body"])
+                    return
                 if reply.get("status"):
                     self._send(reply["status"], {"error": {"message": "scripted fault", "type": "server_error"}})
                     return

@@ -162,12 +162,37 @@ def test_bad_settings_fail_with_a_message(tmp_path: Path) -> None:
         (["eval=file", f"eval.path={tmp_path / 'none.jsonl'}"], "no file"),
         (["eval.limit=0"], "eval.limit: must be >= 1"),
         (["hydra.run.dir=/proc/apigen-eval"], "hydra.run.dir: cannot write"),
+        (["eval.limit=1", "eval.categories=[simple]"], "http://127.0.0.1:9/v1"),  # the preflight names the dead URL
     ]
     for args, message in cases:
         done = run_eval([f"hydra.run.dir={tmp_path / 'out'}", *args, "llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1",
                          "llm.model=openai/x"], tmp_path)
         assert done.returncode != 0 and message in done.stderr, (args, done.stderr[-1500:])
         assert "Traceback" not in done.stderr
+
+
+def test_failed_model_calls_make_the_run_incomplete_and_are_asked_again(tmp_path: Path) -> None:
+    data = tmp_path / "rows.jsonl"
+    _write_file_rows(data)
+    out = tmp_path / "eval"
+    failing = {"status": 503}
+    with FakeLLMServer({"model": [failing]}, router=lambda request: "model") as server:
+        first = run_eval([*model_overrides(server, out), "eval=file", f"eval.path={data}", "llm.max_consecutive_failures=0"], tmp_path)
+    assert first.returncode == 3, first.stderr[-2000:]
+    assert {r["score"]["reason"] for r in read_jsonl(out / "results.jsonl")} == {"model_error"}
+    right = {"Is 29 prime?": 29, "Is 91 prime?": 91}
+
+    def reply(request: dict) -> dict:
+        query = _user_text(request)
+        if query in right:
+            return {"content": "", "tool_calls": [{"name": "is_prime", "arguments": {"n": right[query]}}]}
+        return {"content": "", "tool_calls": [{"name": "fibonacci_number", "arguments": {"n": 10}}]}
+
+    with FakeLLMServer({"model": reply}, router=lambda request: "model") as server:
+        second = run_eval([*model_overrides(server, out), "eval=file", f"eval.path={data}", "llm.max_consecutive_failures=0"], tmp_path)
+        assert len(server.requests) == 3  # every failed item asked again
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert json.loads((out / "manifest.json").read_text())["summary"]["overall"]["ast_accuracy"] == 1.0
 
 
 def test_evaluate_config_composes_with_the_generation_llm_group() -> None:

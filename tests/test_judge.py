@@ -69,9 +69,12 @@ def test_unparseable_reply_is_retried_then_reported():
 
 def test_failed_judge_calls_are_retried_then_reported_as_judge_error():
     with FakeLLMServer({"judge": [{"status": 503}], "generator": ["{}"]}) as server:
-        verdict, completions = judge(judge_for(server, ["verifier.semantic.retries=2", "verifier.semantic.votes=2"]))
+        # 6 failed calls in a row would stop a run (llm.max_consecutive_failures); 0 switches that off here.
+        verdict, completions = judge(judge_for(server, ["verifier.semantic.retries=2", "verifier.semantic.votes=2",
+                                                        "llm.max_consecutive_failures=0"]))
         assert (verdict.passed, verdict.reason) == (False, "judge_error")
         assert len(server.routed("judge")) == 6 and all(c.error for c in completions)  # 2 votes x (1 + 2 retries)
+        assert verdict.retry  # the calls failed after retries: a rerun asks the judge again
 
 
 def test_threshold_counts_unreadable_votes_against_the_candidate():

@@ -15,10 +15,10 @@ def _generator():
     return lambda _request: pairs((f"Is {next(counter) * 7 + 3} a prime number?", [("is_prime", {"n": 11})]))
 
 
-def _run(server, run_dir, *extra):
+def _run(server, run_dir, *extra, exit_code=0):
     result = run_cli([*fake_llm_overrides(server), f"hydra.run.dir={run_dir}", "catalog.apis=[is_prime]",
                       "sampler=simple_only", "concurrency=1", *extra])
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == exit_code, result.stderr[-3000:]
     return result
 
 
@@ -85,7 +85,7 @@ def test_generation_errors_leave_samples_for_a_rerun(tmp_run):
     flaky = {"status": 503}
     with FakeLLMServer({"generator": [flaky, flaky, flaky, flaky, pairs(("Is 101 prime?", [("is_prime", {"n": 101})]))],
                         "judge": lambda r: judge(True)}) as server:
-        result = _run(server, tmp_run, "num_samples=2")  # 2 attempts per sample (max_retries=1): both fail
+        result = _run(server, tmp_run, "num_samples=2", exit_code=3)  # 2 attempts per sample (max_retries=1): both fail
         assert "2 generation call(s) failed" in result.stdout
         manifest = json.loads((tmp_run / "manifest.json").read_text())
         assert manifest["status"] == "incomplete" and manifest["samples"]["generation_errors"] == 2

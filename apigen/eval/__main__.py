@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from apigen.config import EvalRunConfig, register_schemas
+from apigen.exit_codes import for_statuses
 from apigen.paths import config_dir
 
 register_schemas()
@@ -41,8 +42,7 @@ def main(dcfg: DictConfig) -> None:
         raise
     print((Path(hydra_cfg.runtime.output_dir) / "summary.md").read_text(encoding="utf-8"))
     print(f"Per-item results: {Path(hydra_cfg.runtime.output_dir) / 'results.jsonl'}")
-    if manifest["status"] != "completed":
-        sys.exit(1)
+    sys.exit(for_statuses([manifest["status"]]))
 
 
 if __name__ == "__main__":

@@ -89,6 +89,7 @@ def load_items(cfg: EvalRunConfig, catalog: dict[str, ApiSpec]) -> list[EvalItem
 
 
 def _read_done(path: Path) -> dict[str, EvalResult]:
+    """The results on disk by item id, the last line of an id winning (a retried item)."""
     done: dict[str, EvalResult] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -143,6 +144,8 @@ class Evaluation:
         service = None
         if self.cfg.eval.execute and any(executable(i, self.catalog) for i in todo):
             service = ExecutionService(SandboxPool.from_config(self.cfg.execution))
+        if todo:
+            await self.client.preflight()  # a dead endpoint or a missing key stops now, naming the URL
         queue = iter(todo)
         right = 0
 
@@ -168,7 +171,7 @@ class Evaluation:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._check_resume()
         results_path = self.out_dir / RESULTS
-        done = _read_done(results_path)
+        done = {k: r for k, r in _read_done(results_path).items() if not r.answer.error}  # failed calls are asked again
         todo = [i for i in self.items if i.id not in done]
         if done:
             print(f"Resuming in {self.out_dir}: {len(self.items) - len(todo)} of {len(self.items)} items already answered.", file=sys.stderr)
@@ -183,7 +186,7 @@ class Evaluation:
         try:
             with results_path.open("a", encoding="utf-8") as results_file:
                 asyncio.run(self._run(todo, bar, results_file))
-            status = "completed"
+            status = "completed"  # or "incomplete" below, when a model call failed after its retries
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -191,6 +194,8 @@ class Evaluation:
             bar.close()
             wanted = {i.id for i in self.items}
             finished = [r for r in _read_done(results_path).values() if r.id in wanted]
+            if status == "completed" and any(r.answer.error for r in finished):
+                status = "incomplete"
             summary = summarize((r.category, r.score) for r in finished)
             (self.out_dir / SUMMARY).write_text(render(summary, self.title()) + "\n", encoding="utf-8")
             manifest = self._write_manifest(status, started_at, time.perf_counter() - started, overrides, summary)

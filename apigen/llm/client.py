@@ -1,22 +1,41 @@
 """The litellm adapter: the only place that talks to a language model.
 
-Async calls with a per-call timeout, retries with exponential backoff on transient errors
-(rate limits, connection drops, timeouts, 5xx), and usage/cost recorded on every Completion.
-Errors that retrying cannot fix (bad key, unknown model, rejected request) raise LLMFatalError so
-the run stops at once with the provider's message instead of failing every sample.
+Async calls with a per-call timeout and usage/cost recorded on every Completion. Every exception
+a call can raise is classified once, by ``classify``:
+
+- **transient** (rate limits, 408/409/425/429, every 5xx including 520/529, timeouts, dropped
+  connections, a reply without choices, anything unknown): retried with exponential backoff,
+  then recorded on the Completion (``error_kind="transient"``); a rerun asks again.
+- **request** (the provider refused this one request: 400, 413, 422 and other 4xx, a prompt over
+  the context length, a 200 carrying an error object): recorded at once (``error_kind="request"``)
+  for that sample, and the run goes on.
+- **fatal** (bad or missing key, no permission, unknown model or URL: 401/402/403/404/405/407):
+  LLMFatalError, and the run stops with the model, its URL and the provider's message.
+
+Two more stops keep a dead endpoint from burning a run: ``preflight`` makes one small call
+before the run (an endpoint that cannot be reached fails at once, without retries), and
+``max_consecutive_failures`` calls of one client failing in a row, after their retries, stop the
+run. Model text is data: it is returned as sent, and text sent to a model is made valid Unicode.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import socket
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import litellm
+import openai
 
 from apigen.config import LLMConfig
 from apigen.records import Completion, Usage
+from apigen.redact import REDACTED
 
 litellm.suppress_debug_info = True
 litellm.telemetry = False
@@ -24,30 +43,98 @@ litellm.telemetry = False
 for _name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    litellm.exceptions.RateLimitError,
-    litellm.exceptions.APIConnectionError,
-    litellm.exceptions.Timeout,
-    litellm.exceptions.ServiceUnavailableError,
-    litellm.exceptions.InternalServerError,
-    litellm.exceptions.BadGatewayError,
-)
-FATAL_ERRORS: tuple[type[Exception], ...] = (
-    litellm.exceptions.AuthenticationError,
-    litellm.exceptions.NotFoundError,
-    litellm.exceptions.PermissionDeniedError,
-    litellm.exceptions.BadRequestError,
-)
+TRANSIENT, REQUEST, FATAL = "transient", "request", "fatal"
+# Statuses that no retry and no other prompt can fix: the key, the account, the model or the URL.
+_FATAL_STATUSES = frozenset({401, 402, 403, 404, 405, 407})
+# 4xx statuses that say "later", not "never".
+_TRANSIENT_4XX = frozenset({408, 409, 425, 429})
+_CONTEXT_LENGTH = re.compile(r"context (length|window)|maximum context|too many tokens", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# The preflight call's prompt (the test server recognises it).
+PREFLIGHT_PROMPT = 'apigen preflight: reply with the JSON object {"ok": true} and nothing else.'
 
 
 class LLMFatalError(RuntimeError):
-    """A model call failed in a way retries cannot fix."""
+    """A model call failed in a way retries cannot fix, or the endpoint is dead: the run stops."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # TRANSIENT, REQUEST or FATAL
+    message: str
+    unreachable: bool = False  # nothing answered at the address (connection refused, unknown host)
+
+
+class _NoChoices(RuntimeError):
+    """A 200 response without any choice."""
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def printable(text: str) -> str:
+    """Text safe to print and to write as UTF-8: lone surrogates become ``\\udXXX`` escapes."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _valid_text(text: Any) -> Any:
+    """Text for a model: a lone surrogate (not valid Unicode) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if isinstance(text, str) else text
+
+
+def classify(exc: BaseException) -> Fault:
+    """What a failed call means for the run; every exception gets an answer, unknown ones
+    TRANSIENT (retried, then recorded), never a crash."""
+    text = str(exc)
+    message = printable(text if text.startswith("litellm.") else f"{type(exc).__name__}: {text}")[:500]
+    causes = list(_causes(exc))
+    if any(isinstance(c, (httpx.ConnectError, ConnectionRefusedError, socket.gaierror)) for c in causes):
+        root = causes[-1]
+        return Fault(TRANSIENT, printable(f"{message} ({type(root).__name__}: {root})")[:600], unreachable=True)
+    # The OpenAI client refusing to send at all (no credentials): a plain OpenAIError, not an APIError.
+    if any(type(c) is openai.OpenAIError for c in causes):
+        return Fault(FATAL, message)
+    if isinstance(exc, (litellm.exceptions.ContextWindowExceededError, litellm.exceptions.ContentPolicyViolationError)):
+        return Fault(REQUEST, message)
+    status = getattr(exc, "status_code", None)
+    status = status if isinstance(status, int) else None
+    if status in _FATAL_STATUSES or isinstance(exc, (litellm.exceptions.AuthenticationError,
+                                                     litellm.exceptions.PermissionDeniedError,
+                                                     litellm.exceptions.NotFoundError)):
+        return Fault(FATAL, message)
+    if _CONTEXT_LENGTH.search(str(exc)):  # providers (and the embedded model) that do not map it
+        return Fault(REQUEST, message)
+    if status is not None and 400 <= status < 500 and status not in _TRANSIENT_4XX:
+        return Fault(REQUEST, message)
+    if status is None and isinstance(exc, litellm.exceptions.BadRequestError):
+        return Fault(REQUEST, message)
+    return Fault(TRANSIENT, message)
+
+
+def endpoint(cfg: LLMConfig) -> str:
+    """Where a role's calls go, for messages."""
+    if cfg.api_base:
+        return cfg.api_base
+    if cfg.model.startswith("local/"):
+        return "the embedded engine"
+    return f"the {cfg.model.split('/', 1)[0]} default endpoint"
 
 
 class LLMClient:
     def __init__(self, cfg: LLMConfig, role: str = "generator"):
         self.cfg, self.role = cfg, role
         self.is_local = cfg.model.startswith("local/")
+        self.consecutive_failures = 0  # calls failed after their retries since the last success
+
+    def describe(self) -> str:
+        return f"{self.role} model '{self.cfg.model}' at {endpoint(self.cfg)}"
 
     def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any] | None:
         if not self.cfg.json_mode:
@@ -57,18 +144,14 @@ class LLMClient:
             return {"type": "json_object", "schema": schema}
         return {"type": "json_object"}
 
-    async def complete(self, sample_id: str, messages: tuple[dict[str, str], ...],
-                       schema: dict[str, Any] | None = None, temperature: float | None = None,
-                       seed: int | None = None, tools: list[dict[str, Any]] | None = None) -> Completion:
-        """One completion; ``temperature`` overrides the role's, ``seed`` asks for reproducible
-        sampling (several answers to one prompt need different seeds to differ), ``tools`` (OpenAI
-        tool objects) asks for native tool calls, returned in ``Completion.tool_calls``."""
+    def _kwargs(self, messages: tuple[dict[str, str], ...], schema: dict[str, Any] | None,
+                temperature: float | None, seed: int | None, tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         kwargs: dict[str, Any] = dict(self.cfg.extra)
         if seed is not None:
             kwargs["seed"] = seed
         kwargs.update(
             model=self.cfg.model,
-            messages=[dict(m) for m in messages],
+            messages=[{k: _valid_text(v) for k, v in m.items()} for m in messages],
             temperature=self.cfg.temperature if temperature is None else temperature,
             max_tokens=self.cfg.max_tokens,
             timeout=self.cfg.timeout_s,
@@ -83,8 +166,44 @@ class LLMClient:
         response_format = None if tools is not None else self._response_format(schema)
         if response_format:
             kwargs["response_format"] = response_format
-        last_error = ""
+        return kwargs
+
+    async def complete(self, sample_id: str, messages: tuple[dict[str, str], ...],
+                       schema: dict[str, Any] | None = None, temperature: float | None = None,
+                       seed: int | None = None, tools: list[dict[str, Any]] | None = None) -> Completion:
+        """One completion; ``temperature`` overrides the role's, ``seed`` asks for reproducible
+        sampling (several answers to one prompt need different seeds to differ), ``tools`` (OpenAI
+        tool objects) asks for native tool calls, returned in ``Completion.tool_calls``. A failed
+        call is a Completion with ``error`` and ``error_kind``; a fatal one raises LLMFatalError."""
+        completion = await self._call(sample_id, self._kwargs(messages, schema, temperature, seed, tools))
+        if not completion.error:
+            self.consecutive_failures = 0
+            return completion
+        self.consecutive_failures += 1
+        limit = self.cfg.max_consecutive_failures
+        if limit and self.consecutive_failures >= limit:
+            raise LLMFatalError(
+                f"{self.describe()}: {self.consecutive_failures} consecutive calls failed after their retries "
+                f"(last: {completion.error}); the run is stopped. Check the server, then rerun into the same "
+                "directory to resume"
+            )
+        return completion
+
+    async def preflight(self) -> None:
+        """One small call before the run: a dead endpoint, a missing key or a request the server
+        refuses stop the run now, naming the model and the URL. Embedded models need none."""
+        if self.is_local:
+            return
+        messages = ({"role": "user", "content": PREFLIGHT_PROMPT},)
+        completion = await self._call("preflight", self._kwargs(messages, None, None, None), preflight=True)
+        if completion.error:
+            raise LLMFatalError(f"{self.describe()}: the preflight call failed: {completion.error}")
+
+    async def _call(self, sample_id: str, kwargs: dict[str, Any], preflight: bool = False) -> Completion:
+        fault = Fault(TRANSIENT, "no attempt was made")
+        attempts = 0
         for attempt in range(self.cfg.max_retries + 1):
+            attempts = attempt + 1
             started = time.perf_counter()
             try:
                 # An embedded model queues calls on its one thread and is bounded by max_tokens; a
@@ -92,25 +211,39 @@ class LLMClient:
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
                 response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
                 return self._to_completion(sample_id, response, time.perf_counter() - started)
-            except FATAL_ERRORS as exc:
-                raise LLMFatalError(f"{self.role} model '{self.cfg.model}': {type(exc).__name__}: {exc}") from None
-            except (*TRANSIENT_ERRORS, asyncio.TimeoutError) as exc:  # type: ignore[misc]
-                last_error = f"{type(exc).__name__}: {exc}"[:500]
+            except Exception as exc:  # every exception is classified; none escapes unexplained
+                fault = self._without_key(classify(exc))
+            if fault.kind == FATAL:
+                raise LLMFatalError(f"{self.describe()}: {fault.message}") from None
+            if fault.kind == REQUEST or (preflight and fault.unreachable):
+                break  # the same request, or the same closed port, would fail the same way
             if attempt < self.cfg.max_retries:
                 await asyncio.sleep(self.cfg.retry_backoff_s * (2 ** attempt))
+        what = "refused" if fault.kind == REQUEST else f"failed after {attempts} attempt(s)"
         return Completion(sample_id=sample_id, text="", model=self.cfg.model,
-                          error=f"failed after {self.cfg.max_retries + 1} attempt(s): {last_error}")
+                          error=f"{what}: {fault.message}", error_kind=fault.kind)
+
+    def _without_key(self, fault: Fault) -> Fault:
+        """The fault with the role's key, should a provider quote it, redacted (it is stored and printed)."""
+        key = self.cfg.api_key
+        if not key or key not in fault.message:
+            return fault
+        return Fault(fault.kind, fault.message.replace(key, REDACTED), fault.unreachable)
 
     def _to_completion(self, sample_id: str, response: Any, latency: float) -> Completion:
-        choice = response.choices[0]
+        choices = getattr(response, "choices", None)
+        if not choices:
+            raise _NoChoices("the response has no choices")
+        choice = choices[0]
         usage = getattr(response, "usage", None)
         try:
             cost = float(litellm.completion_cost(completion_response=response))
         except Exception:  # unknown models have no price; cost is then simply not known
             cost = None
+        content = choice.message.content
         return Completion(
             sample_id=sample_id,
-            text=choice.message.content or "",
+            text=content if isinstance(content, str) else "" if content is None else str(content),
             model=str(getattr(response, "model", "") or self.cfg.model),
             finish_reason=str(choice.finish_reason or ""),
             usage=Usage(calls=1, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),

@@ -123,7 +123,7 @@ class VerifierChain:
             position=candidate.position, attempt=attempt, kept=kept,
             stage=final.stage if final else "kept", reason=final.reason if final else "ok",
             detail=final.detail if final else "", verdicts=tuple(verdicts), executions=context.executions,
-            usage=context.usage, example=example,
+            usage=context.usage, example=example, retry=bool(final and final.retry),
         )
 
     def stage(self, name: str) -> Stage:

@@ -16,7 +16,8 @@ from apigen.verify.chain import StageContext, StageEnv
 
 
 def query_key(query: str) -> bytes:
-    return hashlib.blake2b(" ".join(query.lower().split()).encode("utf-8"), digest_size=16).digest()
+    # surrogatepass: a query is model text and may hold a lone surrogate, which strict UTF-8 refuses.
+    return hashlib.blake2b(" ".join(query.lower().split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class DedupStage:

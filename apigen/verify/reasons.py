@@ -64,11 +64,13 @@ REASONS: tuple[Reason, ...] = (
     Reason("execution", "sandbox_error", "the sandbox itself failed (bad request, broken reply)"),
     # Stage 3: the LLM judge (SemanticJudge).
     Reason("semantic", "judge_rejected", "too few judge votes passed the candidate"),
-    Reason("semantic", "judge_error", "judge calls failed, after retries, so no vote could be read"),
+    Reason("semantic", "judge_error", "judge calls failed (after retries, or refused), so no vote could be read; "
+           "a rerun asks again when they failed after retries"),
     Reason("semantic", "judge_unparseable", "judge replies could not be read, after retries"),
     # The round-trip stage (RoundTripStage): a solver answers the query without seeing the calls.
     Reason("roundtrip", "solver_disagrees", "too few solver answers match the candidate's calls (the detail names the first mismatch)"),
-    Reason("roundtrip", "solver_error", "no solver answer could be had or read, after retries"),
+    Reason("roundtrip", "solver_error", "no solver answer could be had or read, after retries; "
+           "a rerun asks again when solver calls failed after retries"),
 )
 
 _BY_KEY = {(r.stage, r.code): r for r in REASONS}

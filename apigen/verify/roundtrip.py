@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 from apigen.catalog import Catalog
-from apigen.llm.client import LLMClient
+from apigen.llm.client import TRANSIENT, LLMClient
 from apigen.llm.roles import is_local, solver_config
 from apigen.matching import MatchResult, match_calls
 from apigen.parsing import call_schema, parse_calls, reply_json
@@ -77,7 +78,11 @@ class RoundTripStage:
     async def solve(self, candidate: Candidate) -> tuple[Verdict, list[Completion]]:
         """The verdict on one candidate, and the solver's completions."""
         answers, completions = await self.answers(candidate)
-        return self.decide(candidate, answers), completions
+        verdict = self.decide(candidate, answers)
+        if verdict.reason == "solver_error" and any(c.error_kind == TRANSIENT for c in completions):
+            # Answers lost to calls that failed after retries can be had later: a rerun asks again.
+            verdict = replace(verdict, retry=True)
+        return verdict, completions
 
     async def answers(self, candidate: Candidate) -> tuple[list[Answer], list[Completion]]:
         """The solver's k answers to the candidate's query (they depend on the query, the offered

@@ -9,7 +9,7 @@ import asyncio
 from typing import Any, NamedTuple
 
 from apigen.catalog import Catalog
-from apigen.llm.client import LLMClient
+from apigen.llm.client import REQUEST, TRANSIENT, LLMClient
 from apigen.llm.roles import judge_configs
 from apigen.parsing import reply_json
 from apigen.prompting import PromptRenderer
@@ -70,6 +70,7 @@ class _Ballot(NamedTuple):
     thought: str
     failed_call: bool  # whether the last failure was a failed call (not an unreadable reply)
     completions: list[Completion]
+    error_kind: str = ""  # of the last failed call: TRANSIENT (a rerun may get the vote) or REQUEST
 
 
 class SemanticJudge:
@@ -103,9 +104,9 @@ class SemanticJudge:
             completions.append(completion)
             passed, thought = read_judgement(completion)
             failed_call = bool(completion.error)
-            if passed is not None:
+            if passed is not None or completion.error_kind == REQUEST:  # a refused prompt stays refused
                 break
-        return _Ballot(passed, thought, failed_call, completions)
+        return _Ballot(passed, thought, failed_call, completions, completion.error_kind)
 
     async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
         verdict, completions = await self.judge(candidate, context.executions, context.untraced)
@@ -139,8 +140,11 @@ class SemanticJudge:
         # No vote said no: the threshold was missed because votes could not be had.
         reason = "judge_error" if call_failures else "judge_unparseable"
         unread = next(t for v, t in zip(votes, thoughts) if v is None)
+        # Votes lost to calls that failed after retries can be had later: a rerun asks again.
+        retry = any(b.passed is None and b.failed_call and b.error_kind == TRANSIENT for b in ballots)
         return Verdict(candidate.candidate_id, self.name, False, reason,
-                       f"{yes}/{len(votes)} votes passed, {votes.count(None)} unreadable after retries: {unread}", data), completions
+                       f"{yes}/{len(votes)} votes passed, {votes.count(None)} unreadable after retries: {unread}", data,
+                       retry=retry), completions
 
 
 def build_stage(env: StageEnv) -> SemanticJudge:
