@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import ValidationError
 
 from apigen.build import build
-from apigen.config import Config, ConfigError
+from apigen.config import Config, ConfigError, EvalRunConfig
 from apigen.llm.roles import judge_config, judge_configs
 
 from conftest import CONF, FakeLLMServer, compose_config, judge, pairs, run_cli
@@ -67,7 +67,8 @@ def _composed(group: str, option: str):
 
 
 def _base(group: str, option: str):
-    base = OmegaConf.structured(getattr(Config(), group))
+    # The eval group belongs to conf/evaluate.yaml's schema, every other group to conf/config.yaml's.
+    base = OmegaConf.structured(getattr(EvalRunConfig() if group == "eval" else Config(), group))
     for entry in _yaml(CONF / group / f"{option}.yaml").get("defaults", []):
         if entry == "_self_":
             continue

@@ -145,7 +145,9 @@ def _contains(acceptable: list[Any], value: Any) -> bool:
 
 
 def _mismatch(key: str, value: Any, acceptable: list[Any]) -> tuple[str, str]:
-    return "value_mismatch", f"argument '{key}': got {_show(value)}, expected one of {_show([a for a in acceptable if a != ''])}"
+    values = [a for a in acceptable if a != ""]
+    expected = f"one of {_show(values)}" if values else "no value (it should be left out)"
+    return "value_mismatch", f"argument '{key}': got {_show(value)}, expected {expected}"
 
 
 def _show(value: Any) -> str:
