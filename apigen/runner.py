@@ -15,13 +15,14 @@ from tqdm import tqdm
 
 from apigen.build import Components, build
 from apigen.config import Config, LLMConfig
-from apigen.llm.client import LLMClient, printable
+from apigen.llm.client import LLMClient
 from apigen.llm.roles import active_judges, active_solver, generator_config
 from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
+from apigen.surrogates import escape_surrogates
 
 
 class ResumeMismatch(RuntimeError):
@@ -128,7 +129,7 @@ def _print_summary(manifest: dict[str, Any], run_dir: Path, progress: RunProgres
               "those samples are finished without candidates.")
     if progress.generation_errors:
         print(f"\n{progress.generation_errors} generation call(s) failed after retries "
-              f"(last: {printable(progress.last_generation_error)}); rerun with hydra.run.dir={run_dir} to retry them.")
+              f"(last: {escape_surrogates(progress.last_generation_error)}); rerun with hydra.run.dir={run_dir} to retry them.")
     if progress.verify_errors:
         print(f"\n{progress.verify_errors} candidate(s) could not be verified because model calls failed after "
               f"retries; rerun with hydra.run.dir={run_dir} to verify them again.")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +32,7 @@ from typing import IO, Any
 
 from apigen.catalog.formats import to_xlam_tool
 from apigen.records import Candidate, Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
+from apigen.surrogates import escape_surrogates, replace_surrogates
 
 CANDIDATES = "candidates.jsonl"
 VERDICTS = "verdicts.jsonl"
@@ -44,21 +44,6 @@ EXPORT_COLUMNS = ("id", "query", "tools", "answers")
 
 class RunFileError(ValueError):
     """A run file cannot be read (for example a damaged manifest.json)."""
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def json_text(text: str) -> str:
-    """JSON text (as json.dumps with ensure_ascii=False writes it) made encodable as UTF-8: a lone
-    surrogate can only stand inside a JSON string there, where its ``\\uXXXX`` escape means the
-    same character to any JSON reader."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def valid_unicode(text: str) -> str:
-    """Text with every lone surrogate replaced by U+FFFD (for files that must be valid Unicode)."""
-    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass
@@ -220,7 +205,7 @@ class RunStore:
     def _append(handle: IO[bytes], record: Record) -> int:
         """Write one record as one line and flush it; returns the line's byte offset."""
         offset = handle.tell()
-        handle.write(json_text(record.to_json()).encode("utf-8") + b"\n")
+        handle.write(escape_surrogates(record.to_json()).encode("utf-8") + b"\n")
         handle.flush()
         return offset
 
@@ -262,11 +247,11 @@ class RunStore:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.run_dir / (MANIFEST + ".tmp")
-        tmp.write_text(json_text(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
+        tmp.write_text(escape_surrogates(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
         os.replace(tmp, self.run_dir / MANIFEST)
 
     def write_text(self, name: str, text: str) -> None:
-        (self.run_dir / name).write_text(valid_unicode(text), encoding="utf-8")
+        (self.run_dir / name).write_text(replace_surrogates(text), encoding="utf-8")
 
     def kept_examples(self) -> Iterator[Example]:
         """Kept examples of finished samples in (sample index, position) order, read back from
@@ -286,9 +271,9 @@ class RunStore:
         for i, example in enumerate(self.kept_examples()):
             yield {
                 "id": i,
-                "query": valid_unicode(example.query),
-                "tools": valid_unicode(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
-                "answers": valid_unicode(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
+                "query": replace_surrogates(example.query),
+                "tools": replace_surrogates(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
+                "answers": replace_surrogates(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
             }
 
     def export_dataset(self, formats: Iterable[str]) -> Path:

@@ -36,6 +36,7 @@ import openai
 from apigen.config import LLMConfig
 from apigen.records import Completion, Usage
 from apigen.redact import REDACTED
+from apigen.surrogates import escape_surrogates, replace_surrogates
 
 litellm.suppress_debug_info = True
 litellm.telemetry = False
@@ -49,7 +50,6 @@ _FATAL_STATUSES = frozenset({401, 402, 403, 404, 405, 407})
 # 4xx statuses that say "later", not "never".
 _TRANSIENT_4XX = frozenset({408, 409, 425, 429})
 _CONTEXT_LENGTH = re.compile(r"context (length|window)|maximum context|too many tokens", re.IGNORECASE)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The preflight call's prompt (the test server recognises it).
 PREFLIGHT_PROMPT = 'apigen preflight: reply with the JSON object {"ok": true} and nothing else.'
@@ -79,25 +79,15 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def printable(text: str) -> str:
-    """Text safe to print and to write as UTF-8: lone surrogates become ``\\udXXX`` escapes."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _valid_text(text: Any) -> Any:
-    """Text for a model: a lone surrogate (not valid Unicode) becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text) if isinstance(text, str) else text
-
-
 def classify(exc: BaseException) -> Fault:
     """What a failed call means for the run; every exception gets an answer, unknown ones
     TRANSIENT (retried, then recorded), never a crash."""
     text = str(exc)
-    message = printable(text if text.startswith("litellm.") else f"{type(exc).__name__}: {text}")[:500]
+    message = escape_surrogates(text if text.startswith("litellm.") else f"{type(exc).__name__}: {text}")[:500]
     causes = list(_causes(exc))
     if any(isinstance(c, (httpx.ConnectError, ConnectionRefusedError, socket.gaierror)) for c in causes):
         root = causes[-1]
-        return Fault(TRANSIENT, printable(f"{message} ({type(root).__name__}: {root})")[:600], unreachable=True)
+        return Fault(TRANSIENT, escape_surrogates(f"{message} ({type(root).__name__}: {root})")[:600], unreachable=True)
     # The OpenAI client refusing to send at all (no credentials): a plain OpenAIError, not an APIError.
     if any(type(c) is openai.OpenAIError for c in causes):
         return Fault(FATAL, message)
@@ -151,7 +141,7 @@ class LLMClient:
             kwargs["seed"] = seed
         kwargs.update(
             model=self.cfg.model,
-            messages=[{k: _valid_text(v) for k, v in m.items()} for m in messages],
+            messages=[{k: replace_surrogates(v) if isinstance(v, str) else v for k, v in m.items()} for m in messages],
             temperature=self.cfg.temperature if temperature is None else temperature,
             max_tokens=self.cfg.max_tokens,
             timeout=self.cfg.timeout_s,
