@@ -46,6 +46,34 @@ class RunFileError(ValueError):
     """A run file cannot be read (for example a damaged manifest.json)."""
 
 
+def open_append(path: Path) -> IO[bytes]:
+    """Open for appending; a line left half-written by a kill is ended first, so that the next
+    record does not get glued onto it."""
+    handle = path.open("ab")
+    if handle.tell():
+        with path.open("rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            if existing.read(1) != b"\n":
+                handle.write(b"\n")
+                handle.flush()
+    return handle
+
+
+def append_record(handle: IO[bytes], record: Record) -> int:
+    """Write one record as one line and flush it; returns the line's byte offset."""
+    offset = handle.tell()
+    handle.write(escape_surrogates(record.to_json()).encode("utf-8") + b"\n")
+    handle.flush()
+    return offset
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON through a temporary file and a rename: a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(escape_surrogates(json.dumps(data, indent=2, ensure_ascii=False)), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 @dataclass
 class _OpenSample:
     """The latest attempt of a sample whose candidates do not all have an outcome yet."""
@@ -184,30 +212,9 @@ class RunStore:
         for offset, line in _read_lines(self.run_dir / VERDICTS):
             self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
         self.state.on_kept = None
-        self._candidates = self._open_append(self.run_dir / CANDIDATES)
-        self._verdicts = self._open_append(self.run_dir / VERDICTS)
+        self._candidates = open_append(self.run_dir / CANDIDATES)
+        self._verdicts = open_append(self.run_dir / VERDICTS)
         return self.state
-
-    @staticmethod
-    def _open_append(path: Path) -> IO[bytes]:
-        """Open for appending; a line left half-written by a kill is ended first, so that the next
-        record does not get glued onto it."""
-        handle = path.open("ab")
-        if handle.tell():
-            with path.open("rb") as existing:
-                existing.seek(-1, os.SEEK_END)
-                if existing.read(1) != b"\n":
-                    handle.write(b"\n")
-                    handle.flush()
-        return handle
-
-    @staticmethod
-    def _append(handle: IO[bytes], record: Record) -> int:
-        """Write one record as one line and flush it; returns the line's byte offset."""
-        offset = handle.tell()
-        handle.write(escape_surrogates(record.to_json()).encode("utf-8") + b"\n")
-        handle.flush()
-        return offset
 
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.run_dir / MANIFEST
@@ -224,7 +231,7 @@ class RunStore:
 
     def append_sample(self, record: SampleRecord) -> None:
         assert self._candidates is not None, "RunStore.load() first"
-        self.state.add_sample(record, self._append(self._candidates, record))
+        self.state.add_sample(record, append_record(self._candidates, record))
 
     def pending_candidate(self, candidate_id: str) -> Candidate:
         """A candidate to verify again, read back from its sample's line in candidates.jsonl."""
@@ -238,17 +245,15 @@ class RunStore:
     def append_failure(self, failure: GenerationFailure) -> None:
         """A failed generation call: after its retries (the sample stays unfinished), or refused
         (the sample is finished by its SampleRecord without candidates)."""
-        with self._open_append(self.run_dir / ERRORS) as handle:
-            self._append(handle, failure)
+        with open_append(self.run_dir / ERRORS) as handle:
+            append_record(handle, failure)
 
     def append_outcome(self, outcome: Outcome) -> None:
         assert self._verdicts is not None, "RunStore.load() first"
-        self.state.add_outcome(outcome, self._append(self._verdicts, outcome))
+        self.state.add_outcome(outcome, append_record(self._verdicts, outcome))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        tmp = self.run_dir / (MANIFEST + ".tmp")
-        tmp.write_text(escape_surrogates(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
-        os.replace(tmp, self.run_dir / MANIFEST)
+        write_json_atomic(self.run_dir / MANIFEST, manifest)
 
     def write_text(self, name: str, text: str) -> None:
         (self.run_dir / name).write_text(replace_surrogates(text), encoding="utf-8")

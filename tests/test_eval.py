@@ -195,6 +195,39 @@ def test_failed_model_calls_make_the_run_incomplete_and_are_asked_again(tmp_path
     assert json.loads((out / "manifest.json").read_text())["summary"]["overall"]["ast_accuracy"] == 1.0
 
 
+def test_model_text_of_any_kind_is_stored_and_a_cut_line_is_answered_again(tmp_path: Path) -> None:
+    data = tmp_path / "rows.jsonl"
+    _write_file_rows(data)
+    out = tmp_path / "eval"
+
+    def reply(request: dict) -> dict:  # a lone UTF-16 surrogate in an argument: valid JSON, invalid UTF-8
+        return {"content": "", "tool_calls": [{"name": "is_prime", "arguments": {"n": "\ud800"}}]}
+
+    with FakeLLMServer({"model": reply}, router=lambda request: "model") as server:
+        args = [*model_overrides(server, out), "eval=file", f"eval.path={data}"]
+        first = run_eval(args, tmp_path)
+        assert first.returncode == 0, first.stderr[-2000:]
+        results = read_jsonl(out / "results.jsonl")
+        assert [r["answer"]["calls"][0]["arguments"]["n"] for r in results] == ["\ud800"] * 3
+        lines = (out / "results.jsonl").read_bytes().splitlines(keepends=True)
+        (out / "results.jsonl").write_bytes(b"".join(lines[:2]) + lines[2][:40])  # a kill cut the last line
+        asked = len(server.requests)
+        second = run_eval(args, tmp_path)
+        assert second.returncode == 0, second.stderr[-2000:]
+        assert len(server.requests) == asked + 1  # only the cut item is asked again
+    assert sorted(r["id"] for r in read_jsonl_lenient(out / "results.jsonl")) == ["a", "b", "c"]
+
+
+def read_jsonl_lenient(path: Path) -> list[dict]:
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass
+    return rows
+
+
 def test_evaluate_config_composes_with_the_generation_llm_group() -> None:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra

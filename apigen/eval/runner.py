@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tqdm import tqdm
 
@@ -30,6 +30,7 @@ from apigen.manifest import versions
 from apigen.paths import resolve_path
 from apigen.prompting import PromptRenderer
 from apigen.records import ApiSpec, Record, Usage
+from apigen.store import append_record, open_append, write_json_atomic
 
 RESULTS, SUMMARY, MANIFEST = "results.jsonl", "summary.md", "manifest.json"
 
@@ -123,8 +124,9 @@ class Evaluation:
             previous = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
         except (ValueError, AttributeError):
             raise EvalResumeMismatch(f"{manifest} is damaged; evaluate into a new directory") from None
-        if previous != settings(self.cfg):
-            changed = sorted(k for k in settings(self.cfg) if (previous or {}).get(k) != settings(self.cfg)[k])
+        current = settings(self.cfg)
+        if previous != current:
+            changed = sorted(k for k in current if (previous or {}).get(k) != current[k])
             raise EvalResumeMismatch(f"{self.out_dir} holds an evaluation with other settings ({', '.join(changed)}); "
                                      "evaluate into a new directory")
 
@@ -140,7 +142,7 @@ class Evaluation:
             score = Score(**{**asdict(score), "executed": executed, "execution_detail": detail})
         return EvalResult(item.id, item.category, item.query, answer, score, item.answers)
 
-    async def _run(self, todo: list[EvalItem], bar: tqdm, results_file: Any) -> None:
+    async def _run(self, todo: list[EvalItem], bar: tqdm, results_file: IO[bytes]) -> None:
         service = None
         if self.cfg.eval.execute and any(executable(i, self.catalog) for i in todo):
             service = ExecutionService(SandboxPool.from_config(self.cfg.execution))
@@ -153,8 +155,7 @@ class Evaluation:
             nonlocal right
             for item in queue:
                 result = await self._one(item, service)
-                results_file.write(result.to_json() + "\n")
-                results_file.flush()
+                append_record(results_file, result)
                 self.usage = self.usage + result.answer.usage
                 right += result.score.ast
                 bar.update(1)
@@ -184,7 +185,7 @@ class Evaluation:
                    disable=not self.cfg.progress, file=sys.stderr, dynamic_ncols=True)
         status = "failed"
         try:
-            with results_path.open("a", encoding="utf-8") as results_file:
+            with open_append(results_path) as results_file:
                 asyncio.run(self._run(todo, bar, results_file))
             status = "completed"  # or "incomplete" below, when a model call failed after its retries
         except KeyboardInterrupt:
@@ -214,8 +215,5 @@ class Evaluation:
             "started_at": started_at, "wall_s": round(wall_s, 2), "cores": os.cpu_count(),
             "versions": {**versions(), "bfcl_data": BFCL_VERSION}, "overrides": overrides,
         }
-        path = self.out_dir / MANIFEST
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        write_json_atomic(self.out_dir / MANIFEST, manifest)
         return manifest

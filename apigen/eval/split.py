@@ -25,6 +25,7 @@ from typing import Any
 from apigen.catalog.formats import to_openai_tool, to_xlam_tool
 from apigen.config import EvalConfig
 from apigen.eval.items import EvalDataError, EvalItem, in_test_split, run_items
+from apigen.surrogates import replace_surrogates
 
 FORMATS = ("openai", "sharegpt", "xlam")
 DEFAULT_TEST_FRACTION = EvalConfig().test_fraction  # the split eval=run holds out by default
@@ -62,7 +63,7 @@ def write_split(run_dir: Path, out_dir: Path, test_fraction: float, fmt: str) ->
     with (out_dir / "train.jsonl").open("w", encoding="utf-8") as train, (out_dir / "test.jsonl").open("w", encoding="utf-8") as test:
         for item in items:
             split = "test" if in_test_split(item.id, test_fraction) else "train"
-            (test if split == "test" else train).write(json.dumps(WRITERS[fmt](item), ensure_ascii=False) + "\n")
+            (test if split == "test" else train).write(replace_surrogates(json.dumps(WRITERS[fmt](item), ensure_ascii=False)) + "\n")
             counts[split] += 1
     return counts
 
