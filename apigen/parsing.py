@@ -62,6 +62,16 @@ def call_schema(specs: list[ApiSpec]) -> dict[str, Any]:
     return variants[0] if len(variants) == 1 else {"anyOf": variants}
 
 
+MAX_ANSWER_CALLS = 8  # bounds a constrained answer: a small model can otherwise repeat calls until max_tokens
+
+
+def answer_schema(specs: list[ApiSpec], min_calls: int = 0, max_calls: int = MAX_ANSWER_CALLS) -> dict[str, Any]:
+    """The reply {"calls": [...]} of a model answering a query from these functions (the round-trip
+    solver, a model under evaluation), for backends that constrain decoding."""
+    calls = {"type": "array", "items": call_schema(specs), "minItems": min_calls, "maxItems": max_calls}
+    return {"type": "object", "properties": {"calls": calls}, "required": ["calls"]}
+
+
 def generation_schema(request: SampleRequest, specs: list[ApiSpec]) -> dict[str, Any]:
     """The reply schema for one request, for backends that constrain decoding (the embedded
     model): exactly ``num_queries`` pairs, calls only to the offered functions with their own
@@ -143,6 +153,19 @@ def parse_calls(answers: list[Any]) -> tuple[tuple[ToolCall, ...], str | None, s
             return (), "wrong_field_type", f"answers[{i}]: 'name' must be a string and 'arguments' an object"
         calls.append(ToolCall(name=name, arguments=arguments))
     return tuple(calls), None, ""
+
+
+def read_calls_reply(completion: Completion, role: str) -> tuple[tuple[ToolCall, ...] | None, str]:
+    """(calls, why not) of a reply {"calls": [...]} (or a bare list of calls); calls is None when
+    the reply is unusable."""
+    data, unusable = reply_json(completion, role)
+    if unusable:
+        return None, unusable
+    answers = data.get("calls") if isinstance(data, dict) else data
+    if not isinstance(answers, list):
+        return None, f"{role} reply has no 'calls' list"
+    calls, error, detail = parse_calls(answers)
+    return (None, f"{role} reply: {detail}") if error else (calls, "")
 
 
 def parse_completion(request: SampleRequest, completion: Completion) -> list[Candidate]:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from apigen.catalog.formats import to_openai_tool
 from apigen.eval.items import EvalItem
 from apigen.llm.client import LLMClient
-from apigen.parsing import call_schema, parse_calls, reply_json
+from apigen.parsing import answer_schema, parse_calls, read_calls_reply
 from apigen.prompting import PromptRenderer
 from apigen.records import Completion, Record, ToolCall, Usage
 
-_MAX_CALLS = 8  # bounds a constrained answer: a small model can otherwise repeat calls until max_tokens
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # what OpenAI's tools= accepts
 
 
@@ -60,18 +58,10 @@ async def ask_native(client: LLMClient, item: EvalItem) -> ModelAnswer:
 
 async def ask_prompt(client: LLMClient, renderer: PromptRenderer, template: str, item: EvalItem) -> ModelAnswer:
     messages = renderer.render_messages(template, tools=[t.tool_schema() for t in item.tools], query=item.query)
-    schema: dict[str, Any] | None = None
-    if client.is_local and item.tools:  # constrained to calls of the offered functions, or none
-        schema = {"type": "object", "properties": {"calls": {"type": "array", "items": call_schema(list(item.tools)),
-                                                              "maxItems": _MAX_CALLS}}, "required": ["calls"]}
+    # Under the embedded model the reply is constrained to calls of the offered functions, or none.
+    schema = answer_schema(list(item.tools)) if client.is_local and item.tools else None
     completion = await client.complete(item.id, messages, schema=schema)
     if completion.error:
         return _from_completion(completion)
-    data, unusable = reply_json(completion, "model")
-    if unusable:
-        return _from_completion(completion, unreadable=unusable)
-    answers = data.get("calls") if isinstance(data, dict) else data
-    if not isinstance(answers, list):
-        return _from_completion(completion, unreadable="reply has no 'calls' list")
-    calls, error, detail = parse_calls(answers)
-    return _from_completion(completion, calls, f"{error}: {detail}" if error else "")
+    calls, unusable = read_calls_reply(completion, "model")
+    return _from_completion(completion, calls or (), unusable)

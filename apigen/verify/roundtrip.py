@@ -19,27 +19,17 @@ from apigen.catalog import Catalog
 from apigen.llm.client import TRANSIENT, LLMClient
 from apigen.llm.roles import is_local, solver_config
 from apigen.matching import MatchResult, match_calls
-from apigen.parsing import call_schema, parse_calls, reply_json
+from apigen.parsing import MAX_ANSWER_CALLS, answer_schema, read_calls_reply
 from apigen.prompting import PromptRenderer
 from apigen.records import Candidate, Completion, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageEnv
-
-_MAX_CALLS = 8  # bounds a constrained answer: a small model can otherwise repeat calls until max_tokens
-
 
 Answer = tuple[tuple[ToolCall, ...] | None, str]  # (calls, why not): calls is None when unusable
 
 
 def read_answer(completion: Completion) -> Answer:
     """(calls, why not) of one solver reply; calls is None when the reply is unusable."""
-    data, unusable = reply_json(completion, "solver")
-    if unusable:
-        return None, unusable
-    answers = data.get("calls") if isinstance(data, dict) else data
-    if not isinstance(answers, list):
-        return None, "solver reply has no 'calls' list"
-    calls, error, detail = parse_calls(answers)
-    return (None, f"solver reply: {detail}") if error else (calls, "")
+    return read_calls_reply(completion, "solver")
 
 
 class RoundTripStage:
@@ -58,10 +48,8 @@ class RoundTripStage:
     def schema(self, candidate: Candidate) -> dict[str, Any]:
         """Answers constrained to calls of the offered functions (used by the embedded model), as
         many as the query's style asks for."""
-        few, many = (2, _MAX_CALLS) if _many_calls(candidate.style) else (1, 1)
-        calls = {"type": "array", "items": call_schema(self.catalog.specs_for(candidate.api_names)),
-                 "minItems": few, "maxItems": many}
-        return {"type": "object", "properties": {"calls": calls}, "required": ["calls"]}
+        few, many = (2, MAX_ANSWER_CALLS) if _many_calls(candidate.style) else (1, 1)
+        return answer_schema(self.catalog.specs_for(candidate.api_names), few, many)
 
     async def _answer(self, candidate: Candidate, messages: tuple[dict[str, str], ...], schema: dict[str, Any],
                       index: int) -> Completion:
