@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from apigen.bfcl.data import CATEGORIES, load_category
-from apigen.catalog.importers.tool_formats import xlam_type_schema
-from apigen.catalog.spec import SpecError, spec_from_dict
+from apigen.catalog.importers.tool_formats import schema_spec, xlam_spec
+from apigen.catalog.spec import SpecError
 from apigen.matching.possible import possible_answers
 from apigen.records import ApiSpec, Outcome, Record, ToolCall
 
@@ -93,14 +93,9 @@ def run_items(run_dir: Path, catalog_specs: dict[str, ApiSpec]) -> list[EvalItem
             example = outcome.example
             if example is None:
                 continue
-            tools = tuple(catalog_specs.get(t["name"]) or _spec(t) for t in example.tools)
+            tools = tuple(catalog_specs.get(t["name"]) or schema_spec(t) for t in example.tools)
             items[example.candidate_id] = _from_calls(example.candidate_id, example.query, tools, example.answers)
     return list(items.values())
-
-
-def _spec(tool: dict[str, Any]) -> ApiSpec:
-    return spec_from_dict({"name": tool["name"], "description": tool.get("description", ""), "category": tool.get("category") or "Other",
-                           "parameters": tool.get("parameters") or {"type": "object", "properties": {}}, "executor": {"kind": "none"}})
 
 
 def _tool_spec(tool: Any, where: str) -> ApiSpec:
@@ -110,15 +105,8 @@ def _tool_spec(tool: Any, where: str) -> ApiSpec:
     if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
         raise EvalDataError(f"{where}: a tool must be an object with a name")
     params = tool.get("parameters") or {}
-    if isinstance(params, dict) and params.get("type") not in ("object", "dict") and all(isinstance(v, dict) for v in params.values()):
-        properties, required = {}, []
-        for arg, info in params.items():  # xlam: {arg: {type: "int, optional", description, default?}}
-            schema, optional = xlam_type_schema(tool["name"], f"parameters.{arg}.type", str(info.get("type", "")))
-            properties[arg] = {**schema, "description": str(info.get("description", "")),
-                               **({"default": info["default"]} if "default" in info else {})}
-            required += [] if optional else [arg]
-        tool = {**tool, "parameters": {"type": "object", "properties": properties, "required": required}}
-    return _spec(tool)
+    xlam = isinstance(params, dict) and params.get("type") not in ("object", "dict") and all(isinstance(v, dict) for v in params.values())
+    return xlam_spec(tool) if xlam else schema_spec(tool)
 
 
 def _json_field(value: Any, where: str) -> Any:

@@ -101,30 +101,38 @@ def _one_of_each(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
 
 
+def xlam_spec(entry: Any, *, index: int = 0, category: str | None = None) -> ApiSpec:
+    """One xlam tool {name, description, parameters: {arg: {type, description, default?}}}."""
+    name = _name(entry, index)
+    if not isinstance(entry, dict):
+        raise SpecError(name, "<entry>", "must be an object")
+    params = entry.get("parameters", {})
+    if not isinstance(params, dict):
+        raise SpecError(name, "parameters", "must be an object of {arg: {type, description}}")
+    properties, required = {}, []
+    for arg, info in params.items():
+        field = f"parameters.{arg}"
+        if not isinstance(info, dict) or not isinstance(info.get("type"), str):
+            raise SpecError(name, f"{field}.type", "missing: each argument needs a type string")
+        schema, optional = xlam_type_schema(name, f"{field}.type", info["type"])
+        schema["description"] = str(info.get("description", ""))
+        if "default" in info:
+            schema["default"] = info["default"]
+        properties[arg] = schema
+        if not optional:
+            required.append(arg)
+    return _build(entry, name, {"type": "object", "properties": properties, "required": required}, category)
+
+
 def import_xlam(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
     """Entries {name, description, parameters: {arg: {type, description, default?}}}."""
-    specs = []
-    for i, entry in enumerate(_entries(path)):
-        name = _name(entry, i)
-        if not isinstance(entry, dict):
-            raise SpecError(name, "<entry>", "must be an object")
-        params = entry.get("parameters", {})
-        if not isinstance(params, dict):
-            raise SpecError(name, "parameters", "must be an object of {arg: {type, description}}")
-        properties, required = {}, []
-        for arg, info in params.items():
-            field = f"parameters.{arg}"
-            if not isinstance(info, dict) or not isinstance(info.get("type"), str):
-                raise SpecError(name, f"{field}.type", "missing: each argument needs a type string")
-            schema, optional = xlam_type_schema(name, f"{field}.type", info["type"])
-            schema["description"] = str(info.get("description", ""))
-            if "default" in info:
-                schema["default"] = info["default"]
-            properties[arg] = schema
-            if not optional:
-                required.append(arg)
-        specs.append(_build(entry, name, {"type": "object", "properties": properties, "required": required}, category))
-    return specs
+    return [xlam_spec(entry, index=i, category=category) for i, entry in enumerate(_entries(path))]
+
+
+def schema_spec(entry: dict[str, Any], *, index: int = 0, category: str | None = None) -> ApiSpec:
+    """One tool whose parameters are JSON Schema already: {name, description, parameters} (an
+    OpenAI tool's ``function``, a tool schema of a run's example)."""
+    return _build(entry, _name(entry, index), entry.get("parameters", {"type": "object", "properties": {}}), category)
 
 
 def import_openai(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
@@ -134,9 +142,7 @@ def import_openai(path: Path, *, category: str | None = None, **_: Any) -> list[
         name = _name(entry.get("function") if isinstance(entry, dict) else None, i)
         if not isinstance(entry, dict) or entry.get("type") != "function" or not isinstance(entry.get("function"), dict):
             raise SpecError(name, "type", "each tool must be {\"type\": \"function\", \"function\": {...}}")
-        fn = {"category": entry.get("category"), **entry["function"]}
-        parameters = fn.get("parameters", {"type": "object", "properties": {}})
-        specs.append(_build(fn, name, parameters, category))
+        specs.append(schema_spec({"category": entry.get("category"), **entry["function"]}, index=i, category=category))
     return specs
 
 
