@@ -6,15 +6,12 @@ from __future__ import annotations
 import sys
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf import DictConfig
 
-from apigen.config import Config, register_schemas
+from apigen.config import register_schemas
 from apigen.exit_codes import for_statuses
+from apigen.hydra_job import start_job
 from apigen.paths import config_dir
-from apigen.redact import redact_hydra_files
 
 register_schemas()
 
@@ -29,16 +26,9 @@ _statuses: list[str] = []  # how each run of this process ended (several in a mu
 def main(dcfg: DictConfig) -> None:
     from apigen.runner import run  # imported here so that --help and composition errors stay fast
 
-    hydra_cfg = HydraConfig.get()
-    # Hydra saved the composed config and the overrides before this function runs: redact secrets now.
-    redact_hydra_files(hydra_cfg.runtime.output_dir, hydra_cfg.output_subdir,
-                       hydra_cfg.sweep.dir if hydra_cfg.mode == RunMode.MULTIRUN else None)
+    cfg, output_dir, overrides = start_job(dcfg, "apigen")
     try:
-        cfg: Config = OmegaConf.to_object(dcfg)  # type: ignore[assignment]
-    except OmegaConfBaseException as exc:
-        sys.exit(f"apigen: configuration error: {exc}")
-    try:
-        _statuses.append(run(cfg, hydra_cfg.runtime.output_dir, list(hydra_cfg.overrides.task))["status"])
+        _statuses.append(run(cfg, output_dir, overrides)["status"])
     except Exception as exc:
         if type(exc).__name__ in _USER_ERRORS:
             sys.exit(f"apigen: error: {exc}")

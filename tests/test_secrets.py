@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from apigen.config import LLMConfig
@@ -69,3 +71,21 @@ def test_a_key_quoted_in_a_provider_error_is_redacted():
         cfg = LLMConfig(model="openai/fake-model", api_base=server.api_base, api_key="sk-SECRET123", max_retries=0)
         completion = asyncio.run(LLMClient(cfg).complete("s1", ({"role": "user", "content": "hi"},)))
     assert "Incorrect API key provided" in completion.error and "sk-SECRET123" not in completion.error
+
+
+def test_keys_are_redacted_in_every_file_of_an_evaluation(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    tool = {"name": "divide", "description": "Divide.", "parameters": {"type": "object", "properties": {
+        "a": {"type": "number", "description": "a"}, "b": {"type": "number", "description": "b"}}, "required": ["a", "b"]}}
+    rows.write_text(json.dumps({"query": "10 / 4?", "tools": [tool], "answers": [{"name": "divide", "arguments": {"a": 10, "b": 4}}]}) + "\n")
+    out = tmp_path / "eval"
+    reply = {"content": "", "tool_calls": [{"name": "divide", "arguments": {"a": 10, "b": 4}}]}
+    with FakeLLMServer({"model": [reply]}, router=lambda _r: "model") as server:
+        result = subprocess.run([sys.executable, "-m", "apigen.eval", "llm=openai_compatible", f"llm.api_base={server.api_base}",
+                                 "llm.model=openai/fake-model", f"llm.api_key={SECRETS['llm.api_key']}", "eval=file",
+                                 f"eval.path={rows}", "eval.execute=false", "progress=false", f"hydra.run.dir={out}"],
+                                capture_output=True, text=True, timeout=300)
+        assert len(server.requests) == 1
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _files_holding_a_secret(out) == []
+    assert f"llm.api_key={REDACTED}" in json.loads((out / "manifest.json").read_text())["overrides"]

@@ -30,6 +30,7 @@ from apigen.manifest import versions
 from apigen.paths import resolve_path
 from apigen.prompting import PromptRenderer
 from apigen.records import ApiSpec, Record, Usage
+from apigen.redact import redact_overrides
 from apigen.store import append_record, open_append, write_json_atomic
 
 RESULTS, SUMMARY, MANIFEST = "results.jsonl", "summary.md", "manifest.json"
@@ -213,7 +214,7 @@ class Evaluation:
             "kind": "evaluation", "status": status, "title": self.title(), "settings": settings(self.cfg),
             "items": len(self.items), "summary": summary, "usage": self.usage.to_dict(),
             "started_at": started_at, "wall_s": round(wall_s, 2), "cores": os.cpu_count(),
-            "versions": {**versions(), "bfcl_data": BFCL_VERSION}, "overrides": overrides,
+            "versions": {**versions(), "bfcl_data": BFCL_VERSION}, "overrides": redact_overrides(overrides),
         }
         write_json_atomic(self.out_dir / MANIFEST, manifest)
         return manifest
