@@ -108,7 +108,9 @@ class Evaluation:
         self.cfg, self.out_dir = cfg, out_dir
         validate_eval(cfg)
         self.catalog: dict[str, ApiSpec] = {}
-        if cfg.eval.source != "bfcl":  # BFCL's functions are not ours: nothing to execute or look up
+        # The catalog gives a run's items their executable specs and runs the calls of execution
+        # match; BFCL's functions are not ours, so a BFCL evaluation needs neither.
+        if cfg.eval.source == "run" or (cfg.eval.source == "file" and cfg.eval.execute):
             self.catalog = {s.name: s for s in load_catalog(cfg.catalog.paths, cfg.catalog.sources).specs}
         self.items = load_items(cfg, self.catalog)
         self.client = LLMClient(cfg.llm, role="model under test")
