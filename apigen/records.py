@@ -257,13 +257,17 @@ class Verdict(Record):
 
 @dataclass(frozen=True)
 class Example(Record):
-    """A verified example, ready to export in the xlam-function-calling-60k shape."""
+    """A verified example, ready to export in the xlam-function-calling-60k shape. ``answers``
+    empty means the right answer is no call (relevance rows); ``assistant_text`` is then what the
+    assistant says instead (empty: nothing is said). ``style`` is the query style it was made for."""
 
     candidate_id: str
     sample_id: str
     query: str
     tools: tuple[dict[str, Any], ...]
     answers: tuple[ToolCall, ...]
+    style: str = ""
+    assistant_text: str = ""
 
 
 @dataclass(frozen=True)

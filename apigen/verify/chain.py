@@ -116,7 +116,8 @@ class VerifierChain:
         example = None
         if kept:
             example = Example(candidate.candidate_id, candidate.sample_id, candidate.query,
-                              tuple(self.catalog.tools(candidate.api_names)), candidate.calls)
+                              tuple(self.catalog.tools(candidate.api_names)), candidate.calls,
+                              style=candidate.style)
         self._hook("settle", candidate, kept)
         return Outcome(
             candidate_id=candidate.candidate_id, sample_id=candidate.sample_id, index=index,
