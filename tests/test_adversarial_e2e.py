@@ -32,7 +32,9 @@ CASES = [
 
 def test_adversarial_catalog_end_to_end(tmp_path):
     cases = CASES
-    reply = pairs(*[(f"Please run {name} number {i}.", [(name, args)]) for i, (name, args, _) in enumerate(cases)])
+    # The query states the arguments, so grounding traces them and each case reaches execution.
+    reply = pairs(*[(f"Please run {name} number {i} with {json.dumps(args)}.", [(name, args)])
+                    for i, (name, args, _) in enumerate(cases)])
     with FakeLLMServer({"generator": [reply], "judge": [judge(True)]}) as server:
         cfg = compose_config(fake_llm_overrides(server.api_base) + [
             f"catalog.paths=[{ADVERSARIAL}]", "sampler=simple_only", "num_samples=1",

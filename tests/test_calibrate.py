@@ -36,7 +36,8 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     with FakeLLMServer({"solver": oracle(4), "judge": [judge(True)]}, router=router) as server:
         result = subprocess.run(
             [sys.executable, "-m", "apigen.calibrate", "--per-kind", "4", "--also", "semantic", "--out", str(out),
-             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,grounding,roundtrip]"],
+             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,grounding,roundtrip]",
+             "verifier.grounding.mode=flag"],
             cwd=ROOT, capture_output=True, text=True, timeout=300)
         judged = [r["messages"][-1]["content"] for r in server.routed("judge")]
     assert result.returncode == 0, result.stderr
@@ -53,3 +54,23 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     assert len(judged) == 26 and any("do not appear in the query" in prompt for prompt in judged)
     rows = json.loads(out.read_text())["rows"]
     assert len(rows) == 26 and all(r["chain_kept"] == r["correct"] for r in rows)
+
+
+def test_grounding_in_mode_reject_numbers_is_measured_as_it_runs():
+    """No model: grounding's own verdicts are the figures, and the flag variant is shown beside them."""
+    result = subprocess.run(
+        [sys.executable, "-m", "apigen.calibrate", "--per-kind", "4", *fake_llm_overrides("http://127.0.0.1:9/v1"),
+         "verifier.stages=[format,grounding]", "verifier.grounding.mode=reject_numbers"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    labels = [line.split("  ")[0] for line in result.stdout.splitlines()]
+    assert "grounding (mode reject_numbers)" in labels and "grounding (as mode reject)" not in labels
+    assert "chain format > grounding" in labels and "chain format > grounding(flag)" in labels
+    def shares(prefix: str) -> list[float]:  # correct kept %, wrong rejected %
+        line = next(line for line in result.stdout.splitlines() if line.startswith(prefix))
+        return [float(x) for x in re.findall(r"([\d.]+)%", line)[:2]]
+
+    assert shares("grounding (mode reject_numbers)") == shares("chain format > grounding  [configured]")
+    kept, rejected = shares("chain format > grounding  [configured]")
+    assert kept == 100.0 and rejected > 0  # BFCL's correct rows state their numbers; changed values are caught
+    assert shares("chain format > grounding(flag)") == [100.0, 0.0]  # flagging rejects nothing

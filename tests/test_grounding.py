@@ -13,7 +13,7 @@ from apigen.build import build
 from apigen.config import ConfigError
 from apigen.records import Candidate, ToolCall
 from apigen.verify.chain import StageContext, StageEnv, stage_named
-from apigen.verify.grounding import untraced_values
+from apigen.verify.grounding import is_numeric, untraced_values
 
 from conftest import compose_config, fake_llm_overrides
 
@@ -34,6 +34,13 @@ SCHEMAS = {
         "mode": {"type": "string", "enum": ["train", "plane", "car"]},
         "filters": {"type": "object", "properties": {"max_stops": {"type": "integer", "default": 0}}},
     }},
+    "hypot": {"type": "object", "properties": {
+        "x": {"type": "number"},
+        "z": {"type": "number", "description": "Optional. The z-coordinate value. Default is 0."},
+        "unit": {"type": "string", "description": "'m', 'ft' or 'in'; default 'm'."},
+    }},
+    "meet": {"type": "object", "properties": {"start": {"type": "string"}, "end": {"type": "string"}, "at": {"type": "string"},
+                                               "code": {"type": "string"}}},
 }
 
 
@@ -68,6 +75,12 @@ TRACED = [
     ("Weather in Boston, with details please.", "weather", {"city": "Boston", "details": True, "unit": "celsius", "days": 1}),
     ("Weather in Boston in Fahrenheit for 3 days.", "weather", {"city": "Boston", "unit": "fahrenheit", "days": 3}),
     ("Normalize 1, 2.5 and -4.", "normalize", {"values": [1, 2.5, -4]}),
+    ("The hypotenuse for x = 3.", "hypot", {"x": 3, "z": 0, "unit": "m"}),  # defaults documented in words
+    ("Forecast for the next week.", "normalize", {"values": [7]}),
+    ("Compounded monthly.", "normalize", {"values": [12]}),
+    ("I worked from 10 AM to 2 PM.", "meet", {"start": "10:00", "end": "14:00"}),
+    ("Meet at 9:30 p.m., or at noon.", "meet", {"start": "21:30:00", "end": "12:00"}),
+    ("A meeting on 4/18/2023 at 10:00 AM in Paris.", "meet", {"at": "2023-04-18T10:00:00"}),
 ]
 
 
@@ -89,6 +102,11 @@ UNTRACED = [
     ("Weather in Boston.", "weather", {"city": ""}, {"call 0 weather.city": [""]}),
     ("Book a plane.", "book", {"filters": {"max_stops": 2}}, {"call 0 book.filters.max_stops": [2]}),
     ("Book it with a 5% discount.", "book", {"budget": 0.5}, {"call 0 book.budget": [0.5]}),
+    ("The hypotenuse for x = 3.", "hypot", {"x": 3, "z": 1, "unit": "ft"},  # not what the default sentence names
+     {"call 0 hypot.z": [1], "call 0 hypot.unit": ["ft"]}),
+    ("I worked from 10 AM to 2 PM.", "meet", {"start": "10:00", "end": "22:00"}, {"call 0 meet.end": ["22:00"]}),
+    ("A meeting on April 18 at 10:00 AM.", "meet", {"at": "2023-04-18T10:00:00"}, {"call 0 meet.at": ["2023-04-18T10:00:00"]}),
+    ("A meeting on 4/18/2023 at 10:00 AM.", "meet", {"at": "2023-04-18T11:00:00"}, {"call 0 meet.at": ["2023-04-18T11:00:00"]}),
 ]
 
 
@@ -144,14 +162,39 @@ def test_reject_mode_rejects_untraced_values():
     assert (ok.passed, ok.reason, ok.data["untraced"]) == (True, "ok", {})
 
 
-def test_flag_mode_is_the_default_and_passes_with_the_values_recorded():
-    stage = stage_for(None)
+def test_flag_mode_passes_with_the_values_recorded():
+    stage = stage_for("flag")
     verdict = asyncio.run(stage.check(candidate([10, 20, 80]), StageContext()))
     assert (verdict.passed, verdict.reason) == (True, "ok")
     assert verdict.data == {"untraced": {"call 0 normalize_min_max.values": [20]}, "mode": "flag", "flagged": True}
     assert "20" in verdict.detail
     clean = asyncio.run(stage.check(candidate([10, 80]), StageContext()))
     assert clean.passed and clean.data["flagged"] is False and clean.detail == ""
+
+
+def test_reject_numbers_is_the_default_and_rejects_only_numbers_and_dates():
+    stage = stage_for(None)
+    assert stage.mode == "reject_numbers"
+    invented = asyncio.run(stage.check(candidate([10, 20, 80]), StageContext()))
+    assert (invented.passed, invented.reason) == (False, "ungrounded_number")
+    assert invented.detail == "not found in the query: call 0 normalize_min_max.values: 20"
+    # An untraced string is flagged, not rejected; the numbers next to it are traced.
+    water = Candidate("s-4", "s", 0, "simple", ("molar_mass",), "What is the molar mass of water?",
+                      (ToolCall("molar_mass", {"formula": "H2O"}),))
+    flagged = asyncio.run(stage.check(water, StageContext()))
+    assert (flagged.passed, flagged.data["flagged"], flagged.data["untraced"]) == (True, True, {"call 0 molar_mass.formula": ["H2O"]})
+    year = Candidate("s-5", "s", 0, "simple", ("days_until_event",), "How many days from April 15 to April 20?",
+                     (ToolCall("days_until_event", {"event_date": "2023-04-20", "from_date": "2023-04-15"}),))
+    assert asyncio.run(stage.check(year, StageContext())).reason == "ungrounded_number"
+
+
+@pytest.mark.parametrize(("value", "numeric"), [
+    (3, True), (2.5, True), (True, False), (None, False), ("3.5", True), ("2023-10-05", True), ("22:00", True),
+    ("2023-04-15T10:00:00", True), ("00:01:30:12", True), ("ES 567 890 123", True), ("H2O", False), ("PM2.5", False),
+    ("celsius", False), ("America/New_York", False), ([1], False),
+])
+def test_numeric_values_are_numbers_dates_times_and_codes_made_mostly_of_figures(value, numeric):
+    assert is_numeric(value) is numeric
 
 
 def test_booleans_are_exempt_and_named_enum_values_traced_through_the_catalog_schemas():

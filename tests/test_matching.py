@@ -261,3 +261,15 @@ def test_odd_input_never_raises_and_only_documented_codes_come_back(expected, ac
        ordered=st.booleans())
 def test_every_set_of_calls_matches_itself(calls, ordered):
     assert match_calls(calls, list(reversed(calls)) if not ordered else calls, SCHEMAS, ordered=ordered)
+
+
+def test_clock_times_are_read_from_values_and_texts():
+    from apigen.matching.normalize import find_times, parse_datetime, parse_time
+
+    assert parse_time("10:00") == (10, 0) and parse_time("08:30:15") == (8, 30)
+    assert parse_time("25:00") is None and parse_time("00:01:30:12") is None and parse_time("10") is None
+    assert parse_datetime("2023-04-18T10:00:00Z") == (dt.date(2023, 4, 18), (10, 0))
+    assert parse_datetime("2023-04-18 22:15+02:00") == (dt.date(2023, 4, 18), (22, 15))
+    assert parse_datetime("2023-04-18") is None
+    assert set(find_times("From 10 AM to 2 p.m., then 16:45 and midnight.")) == {(10, 0), (14, 0), (16, 45), (0, 0)}
+    assert set(find_times("13 PM, version 1.10:30, 3 apples, 5 miles")) == set()

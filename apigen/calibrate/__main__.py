@@ -96,7 +96,8 @@ def _pct(value: float) -> str:
     return "   -  " if value != value else f"{100 * value:5.1f}%"
 
 
-def table(rows: list[LabelledRow], scores: dict[str, StageScores], chains: list[tuple[str, list[str], list[str]]]) -> str:
+def table(rows: list[LabelledRow], scores: dict[str, StageScores], chains: list[tuple[str, list[str], list[str]]],
+          grounding_mode: str = "flag") -> str:
     head = f"{'stage / chain':<44} {'correct kept':>14} {'wrong rejected':>16} " + " ".join(f"{k:>15}" for k in KINDS) + f" {'s/item':>8}"
     lines = [head, "-" * len(head)]
 
@@ -108,7 +109,8 @@ def table(rows: list[LabelledRow], scores: dict[str, StageScores], chains: list[
                 f"{per_kind} {seconds:>8}")
 
     for name, stage in scores.items():
-        label = name + (" (as mode reject)" if name == "grounding" else "")
+        label = name if name != "grounding" else (
+            f"{name} (as mode reject)" if grounding_mode == "flag" else f"{name} (mode {grounding_mode})")
         per = f"{stage.seconds / stage.units:.2f}" if stage.units else "-"
         lines.append(line(label, dict(stage.passed), per))
     lines.append("-" * len(head))
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     pool = SandboxPool.from_config(cfg.verifier.execution)
     env = StageEnv(cfg, catalog, PromptRenderer(cfg.prompt.search_path), {}, ExecutionService(pool))
     scores = asyncio.run(measure(cfg, rows, env, chain, extra, args.llm_rows_per_kind))
-    print(table(rows, scores, chain_variants(chain, extra, _flagging(cfg))))
+    print(table(rows, scores, chain_variants(chain, extra, _flagging(cfg)), cfg.verifier.grounding.mode))
     print("(s/item: seconds per row; for roundtrip per distinct query, which a run pays per candidate. "
           "Wrong-row columns: share rejected (rows).)")
     if args.out:

@@ -35,9 +35,9 @@ class StageScores:
 
 
 def strict_pass(stage: str, verdict_passed: bool, data: dict) -> bool:
-    """A flagged grounding verdict passes the candidate but would reject it in mode reject: the
-    stage's own figure is the reject mode's."""
-    return verdict_passed and not (stage == "grounding" and data.get("flagged"))
+    """A flagged grounding verdict in mode flag passes the candidate but would reject it in mode
+    reject: that stage's own figure is the reject mode's. Other modes are measured as they run."""
+    return verdict_passed and not (stage == "grounding" and data.get("mode") == "flag" and data.get("flagged"))
 
 
 async def score_stage(stage: Stage, rows: Sequence[LabelledRow], concurrency: int,

@@ -239,3 +239,51 @@ def find_dates(text: str) -> Iterator[dt.date]:
             day = _to_date(match)
             if day is not None:
                 yield day
+
+
+# ----- times of day --------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?")
+_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+_DATETIME = re.compile(rf"(?P<date>\d{{4}}-\d{{1,2}}-\d{{1,2}})[T ](?P<time>{_CLOCK.pattern}){_ZONE}", re.IGNORECASE)
+# In a text: "10 AM", "2:30 p.m.", "14:00"; "noon" and "midnight".
+_TIMES_IN_TEXT = re.compile(
+    r"(?<![\w:.])(?:(?P<h12>\d{1,2})(?::(?P<m12>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
+    r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::\d{2})?(?![\d:]))",
+    re.IGNORECASE)
+
+
+def _clock(hour: int, minute: int) -> tuple[int, int] | None:
+    return (hour, minute) if 0 <= hour <= 23 and 0 <= minute <= 59 else None
+
+
+def parse_time(value: str) -> tuple[int, int] | None:
+    """(hour, minute) of a whole string written as a clock time: "10:00", "08:30:00"."""
+    match = _CLOCK.fullmatch(value.strip())
+    return _clock(int(match["h"]), int(match["m"])) if match else None
+
+
+def parse_datetime(value: str) -> tuple[dt.date, tuple[int, int]] | None:
+    """(day, (hour, minute)) of an ISO date-time string: "2023-04-18T10:00:00", "2023-04-18 10:00Z"."""
+    match = _DATETIME.fullmatch(value.strip())
+    if not match:
+        return None
+    day, time = parse_date(match["date"]), parse_time(match["time"])
+    return (day, time) if day is not None and time is not None else None
+
+
+def find_times(text: str) -> Iterator[tuple[int, int]]:
+    """Every clock time written in ``text``: "10 AM" and "10:00 a.m." are (10, 0), "2 PM" (14, 0)."""
+    lowered = text.lower()
+    if re.search(r"\bnoon\b", lowered):
+        yield (12, 0)
+    if re.search(r"\bmidnight\b", lowered):
+        yield (0, 0)
+    for match in _TIMES_IN_TEXT.finditer(text):
+        if match["ampm"]:
+            hour = int(match["h12"]) % 12 + (12 if match["ampm"].lower() == "p" else 0)
+            found = _clock(hour, int(match["m12"] or 0)) if int(match["h12"]) <= 12 else None
+        else:
+            found = _clock(int(match["h24"]), int(match["m24"]))
+        if found is not None:
+            yield found

@@ -2,10 +2,11 @@
 whose values the model made up (a range 10..80 filled in as 10, 20, ..., 80) is caught without an
 LLM. Deterministic and explainable: the verdict lists each value not found, per argument.
 
-A value is traced when it equals its parameter's schema ``default``, or:
+A value is traced when it equals its parameter's schema ``default`` (or a default its description
+documents: "Default is 0."), or:
   - a string: its words occur in the query as whole words, in order, folded like the matcher
-    folds text ("art" is not found in "start"); or it reads as a number or a date written in the
-    query;
+    folds text ("art" is not found in "start"); or it reads as a number, a date, a clock time
+    ("14:00" for "2 PM") or an ISO date-time written in the query;
   - a number: equal (within tolerance) to a number written in the query as digits ("1,000",
     "3.5", "$20", "5%", which also traces 0.05, "1.5 million", "5k"), in words ("five", "twenty
     one", "a hundred") or as a simple word form ("twice", "a dozen", "third");
@@ -13,7 +14,10 @@ A value is traced when it equals its parameter's schema ``default``, or:
 Enum values are strings like any other: traced only when the query names them. Booleans and
 nulls are exempt (a query says "include details", not "true") and recorded as such.
 ``verifier.grounding.mode``: "flag" passes the candidate and records the untraced values;
-"reject" rejects it as ``ungrounded_value``.
+"reject" rejects it as ``ungrounded_value``; "reject_numbers" rejects it as ``ungrounded_number``
+when an untraced value is a number or a date (a year for "October 5", 10, 20, ..., 80 for "between
+10 and 80": values a query leaves open, which a small model fills in) and flags the other untraced
+values (mostly strings inferred from the query: "H2O" for water, "LHR" for Heathrow).
 """
 
 from __future__ import annotations
@@ -29,10 +33,13 @@ from apigen.catalog import Catalog
 from apigen.matching.normalize import (
     find_dates,
     find_numbers,
+    find_times,
     is_identifier_like,
     numbers_equal,
     parse_date,
+    parse_datetime,
     parse_number,
+    parse_time,
     tokens,
 )
 from apigen.matching.values import equals_default, property_schema
@@ -41,7 +48,9 @@ from apigen.verify.chain import StageContext, StageEnv
 
 # Word forms of small numbers that find_numbers does not read (it reads cardinals only).
 _WORD_FORMS = {"once": 1, "twice": 2, "thrice": 3, "dozen": 12, "first": 1, "second": 2, "third": 3, "fourth": 4,
-               "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+               "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+               # Periods that imply a count: "next week" -> 7 days, "monthly" -> 12 a year.
+               "week": 7, "fortnight": 14, "monthly": 12, "quarterly": 4, "annually": 1, "yearly": 1}
 
 
 # Month names whose number a month argument may take; "may" and "march" are left out (also verbs).
@@ -52,11 +61,12 @@ _MONTH_NUMBERS = {name: i for i, name in enumerate(
 
 @dataclass(frozen=True)
 class QueryFacts:
-    """What a query writes: its word tokens, its numbers and its dates."""
+    """What a query writes: its word tokens, its numbers, its dates and its clock times."""
 
     words: tuple[str, ...]
     numbers: tuple[float, ...]
     dates: frozenset[dt.date]
+    times: frozenset[tuple[int, int]] = frozenset()
 
     @classmethod
     def of(cls, query: str) -> QueryFacts:
@@ -64,7 +74,7 @@ class QueryFacts:
         numbers = find_numbers(query) + [float(_WORD_FORMS[w]) for w in words if w in _WORD_FORMS]
         numbers += [float(m.group(1).replace(",", "")) / 100 for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(?:%|percent)", query)]
         numbers += [float(_MONTH_NUMBERS[w]) for w in words if w in _MONTH_NUMBERS]  # "November" -> month 11
-        return cls(words, tuple(numbers), frozenset(find_dates(query)))
+        return cls(words, tuple(numbers), frozenset(find_dates(query)), frozenset(find_times(query)))
 
     def names(self, text: str) -> bool:
         """True when the text's tokens, joined, equal a run of whole query tokens joined: token
@@ -93,6 +103,44 @@ class Trace:
     untraced: dict[str, list[Any]] = field(default_factory=dict)
     exempt: dict[str, list[Any]] = field(default_factory=dict)
 
+    def numbers(self) -> dict[str, list[Any]]:
+        """The untraced values that are numbers or dates (numeric strings included)."""
+        found = {path: [v for v in values if is_numeric(v)] for path, values in self.untraced.items()}
+        return {path: values for path, values in found.items() if values}
+
+
+def is_numeric(value: Any) -> bool:
+    """A number, or a string of figures: a number, a date, a time or a date-time ("3.5",
+    "2023-10-05", "22:00", "2023-04-15T10:00:00"), or a string with more digits than letters
+    ("00:01:30:12", "555-0134", a VAT number "ES 567 890 123"; not "H2O" or "PM2.5")."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if not isinstance(value, str):
+        return False
+    digits, letters = sum(c.isdigit() for c in value), sum(c.isalpha() for c in value)
+    if digits > letters:  # figures, or a code made mostly of them ("ES 567 890 123", "978-0451")
+        return True
+    if parse_date(value) is not None or parse_datetime(value) is not None:
+        return True
+    return not is_identifier_like(value) and parse_number(value) is not None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+def documented_default(value: Any, schema: dict | None) -> bool:
+    """True when the schema's description documents a default ("Optional, default is 0.") and the
+    value is what the sentence names after the word: BFCL-style schemas state defaults in words only."""
+    description = schema.get("description") if schema is not None else None
+    if not isinstance(description, str) or "default" not in description.lower():
+        return False
+    # The words after "default" up to the sentence's end: "Default is 0." names 0, while the
+    # other values a sentence lists before it ("'c' or 'f', default 'c'") are not defaults.
+    tails = [s[s.lower().index("default"):] for s in _SENTENCE_END.split(description) if "default" in s.lower()]
+    return any(_traced(value, QueryFacts.of(tail)) for tail in tails)
+
 
 def _traced(value: Any, facts: QueryFacts) -> bool:
     if isinstance(value, (int, float)):
@@ -104,6 +152,12 @@ def _traced(value: Any, facts: QueryFacts) -> bool:
     number = None if is_identifier_like(value) else parse_number(value)
     if number is not None:
         return facts.has_number(number)
+    clock = parse_time(value)
+    if clock is not None:
+        return clock in facts.times
+    moment = parse_datetime(value)
+    if moment is not None:  # "2023-04-18T10:00:00" for "4/18/2023 at 10:00 AM": both parts written
+        return moment[0] in facts.dates and moment[1] in facts.times
     day = parse_date(value)
     return day is not None and day in facts.dates
 
@@ -120,7 +174,7 @@ def _trace_value(value: Any, schema: dict | None, facts: QueryFacts, path: str, 
     elif isinstance(value, dict):
         for key, inner in value.items():
             _trace_value(inner, property_schema(schema, key), facts, f"{path}.{key}", trace)
-    elif not _traced(value, facts):
+    elif not _traced(value, facts) and not documented_default(value, schema):
         trace.untraced.setdefault(path, []).append(value)
 
 
@@ -162,13 +216,16 @@ class GroundingStage:
             trace = trace_calls(candidate.query, candidate.calls, self.catalog.parameters(c.name for c in candidate.calls))
         except Exception as exc:  # a checker bug must reject the candidate, not end the run
             return Verdict(candidate.candidate_id, self.name, False, "checker_error", f"{type(exc).__name__}: {exc}")
-        flagged = bool(trace.untraced) and self.mode == "flag"
+        numbers = trace.numbers() if self.mode == "reject_numbers" else {}
+        flagged = bool(trace.untraced) and self.mode != "reject" and not numbers
         context.untraced = trace.untraced
         data: dict[str, Any] = {"untraced": trace.untraced, "mode": self.mode, "flagged": flagged}
         if trace.exempt:
             data["exempt"] = trace.exempt
         if trace.untraced and self.mode == "reject":
             return Verdict(candidate.candidate_id, self.name, False, "ungrounded_value", _describe(trace.untraced), data)
+        if numbers:
+            return Verdict(candidate.candidate_id, self.name, False, "ungrounded_number", _describe(numbers), data)
         return Verdict(candidate.candidate_id, self.name, True, "ok", _describe(trace.untraced) if flagged else "", data)
 
 

@@ -41,6 +41,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("dedup", "duplicate_query", "the same query (ignoring case and spacing) was already kept"),
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
+    Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query (verifier.grounding.mode=reject_numbers)"),
     Reason("grounding", "checker_error", "the grounding check itself failed (a bug; the candidate is rejected)"),
     # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, supervisor, sandbox_worker, HttpExecutor).
     Reason("execution", "unknown_function", "the called function is not in the catalog"),
