@@ -105,7 +105,28 @@ def test_stages_can_be_switched_off(tmp_run):
 INVENTED = "Split the bill of 90 between the friends."
 
 
-def test_the_default_chain_rejects_what_a_solver_answers_otherwise_and_flags_untraced_values(tmp_run):
+def test_the_default_chain_rejects_an_invented_number_before_asking_the_solver(tmp_run):
+    generator = [pairs((GOOD, [("divide", {"a": 10, "b": 4})])),
+                 pairs((INVENTED, [("divide", {"a": 90, "b": 3})]))]  # 3 friends: nowhere in the query
+
+    def solver(request: dict) -> str:
+        assert solver_query(request) == GOOD  # the invented candidate never reaches the solver
+        return json.dumps({"calls": [{"name": "divide", "arguments": {"a": 10, "b": 4}}]})
+
+    with FakeLLMServer({"generator": generator, "solver": solver, "judge": judge_script}) as server:
+        # The default stages and grounding mode (_run itself adds the judge's chain).
+        result = _run(tmp_run, server, ["verifier.stages=[format,dedup,execution,grounding,roundtrip]", "num_samples=2"])
+        assert server.routed("judge") == [] and len(server.routed("solver")) == 2  # k=2 answers, one candidate
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcomes = list(read_jsonl(tmp_run / "verdicts.jsonl"))
+    assert [o["example"]["query"] for o in outcomes if o["kept"]] == [GOOD]
+    invented = next(o for o in outcomes if not o["kept"])
+    assert (invented["stage"], invented["reason"]) == ("grounding", "ungrounded_number")
+    assert invented["detail"] == "not found in the query: call 0 divide.b: 3"
+    assert [v["stage"] for v in invented["verdicts"]] == ["format", "dedup", "execution", "grounding"]
+
+
+def test_the_solver_rejects_what_it_answers_otherwise_and_grounding_flags_untraced_values(tmp_run):
     generator = [pairs((GOOD, [("divide", {"a": 10, "b": 4})])),
                  pairs((INVENTED, [("divide", {"a": 90, "b": 3})]))]  # 3 friends: nowhere in the query
 
@@ -114,9 +135,9 @@ def test_the_default_chain_rejects_what_a_solver_answers_otherwise_and_flags_unt
         answer = {"a": 10, "b": 4} if query == GOOD else {"a": 90, "b": 2}
         return json.dumps({"calls": [{"name": "divide", "arguments": answer}]})
 
-    default_chain = "verifier.stages=[format,dedup,execution,grounding,roundtrip]"
+    flagging_chain = ["verifier.stages=[format,dedup,execution,grounding,roundtrip]", "verifier.grounding.mode=flag"]
     with FakeLLMServer({"generator": generator, "solver": solver, "judge": judge_script}) as server:
-        result = _run(tmp_run, server, [default_chain, "num_samples=2"])
+        result = _run(tmp_run, server, [*flagging_chain, "num_samples=2"])
         assert server.routed("judge") == [] and len(server.routed("solver")) == 4  # k=2 answers per candidate
     assert result.returncode == 0, result.stderr[-3000:]
     outcomes = {o["candidate_id"]: o for o in read_jsonl(tmp_run / "verdicts.jsonl")}

@@ -124,7 +124,8 @@ def test_committee_votes_are_asked_concurrently():
 
 def test_the_judge_is_shown_the_values_grounding_could_not_trace():
     with FakeLLMServer({"judge": [judge_reply(True)], "generator": ["{}"]}) as server:
-        cfg = compose_config(fake_llm_overrides(server.api_base) + ["verifier.stages=[format,grounding,semantic]"])
+        cfg = compose_config(fake_llm_overrides(server.api_base) + ["verifier.stages=[format,grounding,semantic]",
+                                                                 "verifier.grounding.mode=flag"])
         chain = build(cfg).chain
         invented = Candidate("c-0", "s", 0, "simple", ("is_prime",), "Is my lucky number prime?", (ToolCall("is_prime", {"n": 7}),))
         stated = Candidate("c-1", "s", 0, "simple", ("is_prime",), "Is 7 prime?", (ToolCall("is_prime", {"n": 7}),))

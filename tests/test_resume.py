@@ -11,8 +11,13 @@ from conftest import FakeLLMServer, fake_llm_overrides, judge, pairs, read_jsonl
 
 
 def _generator():
-    counter = itertools.count(2)
-    return lambda _request: pairs((f"Is {next(counter) * 7 + 3} a prime number?", [("is_prime", {"n": 11})]))
+    numbers = (i * 7 + 3 for i in itertools.count(2))  # a new query each time, stating its number
+
+    def reply(_request: dict) -> str:
+        n = next(numbers)
+        return pairs((f"Is {n} a prime number?", [("is_prime", {"n": n})]))
+
+    return reply
 
 
 def _run(server, run_dir, *extra, exit_code=0):
