@@ -71,7 +71,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
-    state = store.load(on_kept=components.chain.restore)
+    state = store.load(on_kept=components.chain.restore, defer_kept=True)
     pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
     indexes = pipeline.pending_indexes(cfg.num_samples)
     checks = pipeline.pending_checks(cfg.num_samples)
@@ -81,6 +81,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     if checks:
         print(f"Verifying again {len(checks)} candidate(s) whose model calls failed in an earlier run.", file=sys.stderr)
     if indexes or checks:
+        store.replay_kept()  # the dedup stage re-learns the kept queries (spared when nothing is left to do)
         asyncio.run(preflight(cfg))
 
     def manifest(status: str) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     status = "failed"
     try:
         asyncio.run(display.around(pipeline.run(indexes, checks)))
-        unfinished = pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples)
+        unfinished = (indexes or checks) and (pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples))
         status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -106,7 +107,8 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     finally:
         display.close()
         final = manifest(status)
-        store.export_dataset(cfg.output.formats)
+        if not store.export_is_current(cfg.output.formats):  # a finished run resumed again has nothing new
+            store.export_dataset(cfg.output.formats)
         store.write_manifest(final)
         store.write_text("report.md", render_report(final))
         store.close()
