@@ -257,6 +257,9 @@ class OutputConfig:
     # jsonl, parquet.
     formats: List[str] = field(default_factory=lambda: ["json"])
     progress: bool = True
+    # Where stderr is not a terminal (logs, CI, batch jobs): one progress line per this many
+    # seconds instead of a bar (apigen/progress.py).
+    progress_interval_s: float = 30.0
 
 
 @dataclass
@@ -392,3 +395,5 @@ def validate(cfg: Config) -> None:
     bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
     if bad_formats:
         raise ConfigError(f"output.formats: unknown format(s) {bad_formats}; known: {list(EXPORT_FORMATS)}")
+    if cfg.output.progress_interval_s <= 0:
+        raise ConfigError(f"output.progress_interval_s: must be > 0, got {cfg.output.progress_interval_s}")

@@ -17,6 +17,7 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,7 +38,7 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-        kwargs = {name: _revive(hint, data[name]) for name, hint in _field_hints(cls) if name in data}  # type: ignore[arg-type]
+        kwargs = {name: revive(data[name]) for name, revive in _field_revivers(cls) if name in data}  # type: ignore[arg-type]
         return cls(**kwargs)
 
     @classmethod
@@ -52,25 +53,42 @@ def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+@functools.cache
+def _field_revivers(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(field name, function reviving its JSON value) of a record class, made once per class: a
+    resume revives every line of a run, and inspecting the type hints again for every value cost
+    more than parsing the JSON."""
+    return tuple((name, _reviver(hint)) for name, hint in _field_hints(cls))
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _reviver(hint: Any) -> Callable[[Any], Any]:
+    """A function that turns JSON back into the annotated type (nested records, tuples, dicts
+    of records), with the hint inspected once; plain JSON values are taken as they are."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if _is_record(hint):
+        return lambda value: hint.from_dict(value) if isinstance(value, dict) else value
+    if origin is tuple:
+        inner = _reviver(args[0] if args else Any)
+        if inner is _keep:
+            return lambda value: tuple(value) if isinstance(value, (list, tuple)) else value
+        return lambda value: tuple(inner(v) for v in value) if isinstance(value, (list, tuple)) else value
+    if origin is dict and len(args) == 2 and _is_record(args[1]):
+        record = args[1]
+        return lambda value: {k: record.from_dict(v) for k, v in value.items()} if isinstance(value, dict) else value
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in args if _is_record(option)]
+        if options:
+            return lambda value: options[0].from_dict(value) if isinstance(value, dict) else value
+    return _keep
+
+
 def _is_record(hint: Any) -> bool:
     return isinstance(hint, type) and issubclass(hint, Record)
-
-
-def _revive(hint: Any, value: Any) -> Any:
-    """Turn JSON back into the annotated type: nested records, tuples and dicts of records."""
-    if _is_record(hint) and isinstance(value, dict):
-        return hint.from_dict(value)
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple and isinstance(value, (list, tuple)):
-        inner = args[0] if args else Any
-        return tuple(_revive(inner, v) for v in value)
-    if origin is dict and isinstance(value, dict) and len(args) == 2 and _is_record(args[1]):
-        return {k: args[1].from_dict(v) for k, v in value.items()}
-    if origin in (typing.Union, types.UnionType):
-        for option in args:
-            if _is_record(option) and isinstance(value, dict):
-                return option.from_dict(value)
-    return value
 
 
 def stable_hash(*parts: Any, length: int = 16) -> str:

@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from apigen.build import Components, build
 from apigen.config import Config, LLMConfig
 from apigen.llm.client import LLMClient
-from apigen.llm.roles import active_judges, active_solver, generator_config
+from apigen.llm.roles import active_judges, active_roles, active_solver, generator_config, is_local
 from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
+from apigen.progress import ProgressDisplay
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
@@ -72,7 +71,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
-    state = store.load(on_kept=components.chain.restore)
+    state = store.load(on_kept=components.chain.restore, defer_kept=True)
     pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
     indexes = pipeline.pending_indexes(cfg.num_samples)
     checks = pipeline.pending_checks(cfg.num_samples)
@@ -82,6 +81,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     if checks:
         print(f"Verifying again {len(checks)} candidate(s) whose model calls failed in an earlier run.", file=sys.stderr)
     if indexes or checks:
+        store.replay_kept()  # the dedup stage re-learns the kept queries (spared when nothing is left to do)
         asyncio.run(preflight(cfg))
 
     def manifest(status: str) -> dict[str, Any]:
@@ -92,26 +92,23 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
                               busy_s={"generate": progress.generate_busy_s, **components.chain.busy_s})
 
     store.write_manifest(manifest("running"))
-    bar = tqdm(total=cfg.num_samples, initial=done_before, unit="sample", desc="apigen",
-               disable=not cfg.output.progress, file=sys.stderr, dynamic_ncols=True)
-
-    def on_progress(p: RunProgress) -> None:  # called once per processed sample
-        bar.update(1)
-        bar.set_postfix(kept=p.kept, rejected=p.rejected, errors=p.generation_errors, refresh=False)
-
-    pipeline.on_progress = on_progress
+    display = ProgressDisplay(total=cfg.num_samples, done_before=done_before, state=state, progress=pipeline.progress,
+                              stages=list(cfg.verifier.stages), local_model=any(is_local(r.model) for r in active_roles(cfg)),
+                              enabled=cfg.output.progress, interval_s=cfg.output.progress_interval_s)
+    pipeline.on_progress = display.sample_done
     status = "failed"
     try:
-        asyncio.run(pipeline.run(indexes, checks))
-        unfinished = pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples)
+        asyncio.run(display.around(pipeline.run(indexes, checks)))
+        unfinished = (indexes or checks) and (pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples))
         status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
-        bar.close()
+        display.close()
         final = manifest(status)
-        store.export_dataset(cfg.output.formats)
+        if not store.export_is_current(cfg.output.formats):  # a finished run resumed again has nothing new
+            store.export_dataset(cfg.output.formats)
         store.write_manifest(final)
         store.write_text("report.md", render_report(final))
         store.close()

@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from apigen.catalog import Catalog
 from apigen.config import RangeConfig, SamplerConfig
@@ -75,6 +75,7 @@ class ApiSampler:
         self.groups = catalog.by_category()
         self.categories = sorted(self.groups)
         self.all = list(catalog.specs)
+        self.position = {spec.name: i for i, spec in enumerate(self.all)}  # names are unique in a catalog
         self.apis_per_prompt, self.same_category = apis_per_prompt, same_category
 
     def sample(self, rng: random.Random, style: str) -> list[ApiSpec]:
@@ -86,9 +87,38 @@ class ApiSampler:
             chosen = rng.sample(self.groups[category], min(k, len(self.groups[category])))
         else:
             chosen = []
-        rest = [s for s in self.all if s not in chosen]
+        rest = _Without(self.all, sorted(self.position[s.name] for s in chosen))
         chosen += rng.sample(rest, k - len(chosen))
         return chosen
+
+
+class _Without(Sequence[ApiSpec]):
+    """``items`` minus the items at ``excluded`` (sorted positions), as a sequence, without copying
+    the catalog: ``rng.sample`` draws the same positions from it as from the copied list (its draws
+    depend only on the length), so requests stay identical and a draw costs O(k), not O(catalog)."""
+
+    def __init__(self, items: list[ApiSpec], excluded: list[int]):
+        self.items, self.excluded = items, excluded
+
+    def __len__(self) -> int:
+        return len(self.items) - len(self.excluded)
+
+    @overload
+    def __getitem__(self, index: int) -> ApiSpec: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ApiSpec]: ...
+
+    def __getitem__(self, index: int | slice) -> ApiSpec | Sequence[ApiSpec]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        position = index
+        for skipped in self.excluded:  # each excluded position at or before it shifts it one on
+            if skipped > position:
+                break
+            position += 1
+        return self.items[position]
 
 
 class ExampleSampler:

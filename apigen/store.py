@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from apigen import checkpoint
 from apigen.catalog.formats import to_xlam_tool
-from apigen.records import Candidate, Example, GenerationFailure, Outcome, Record, SampleRecord, Usage
+from apigen.records import Candidate, Example, GenerationFailure, Outcome, Record, SampleRecord, Usage, stable_hash
 from apigen.surrogates import escape_surrogates, replace_surrogates
 
 CANDIDATES = "candidates.jsonl"
@@ -67,10 +68,10 @@ def append_record(handle: IO[bytes], record: Record) -> int:
     return offset
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
+def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
     """Write JSON through a temporary file and a rename: a reader never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(escape_surrogates(json.dumps(data, indent=2, ensure_ascii=False)), encoding="utf-8")
+    tmp.write_text(escape_surrogates(json.dumps(data, indent=indent, ensure_ascii=False)), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -202,19 +203,42 @@ class RunStore:
         self.state = RunState()
         self._candidates: IO[bytes] | None = None
         self._verdicts: IO[bytes] | None = None
+        self._export: dict[str, Any] | None = None  # what dataset/ was last exported from
+        self._replay: Callable[[Example], None] | None = None
+        self._checkpointed = False  # the checkpoint on disk is the state as it is
 
-    def load(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
+    def load(self, on_kept: Callable[[Example], None] | None = None, *, defer_kept: bool = False) -> RunState:
         """Read the stage files back into the run state; ``on_kept`` sees every kept example
-        (the dedup stage re-learns the kept queries), then open the files for appending."""
+        (the dedup stage re-learns the kept queries), then open the files for appending. When the
+        run left a checkpoint that matches the files (apigen/checkpoint.py), the state comes from
+        it, and with ``defer_kept`` ``on_kept`` sees the kept examples only when ``replay_kept()``
+        is called (the runner calls it only when there is work to do)."""
+        restored = checkpoint.restore(self.run_dir, [CANDIDATES, VERDICTS])
+        if restored is not None:
+            self.state, self._export = restored
+            self._replay, self._checkpointed = on_kept, True
+            if not defer_kept:
+                self.replay_kept()
+        else:
+            self._read_back(on_kept)
+        self._candidates = open_append(self.run_dir / CANDIDATES)
+        self._verdicts = open_append(self.run_dir / VERDICTS)
+        return self.state
+
+    def replay_kept(self) -> None:
+        """Show the kept examples to ``load``'s ``on_kept`` if the checkpoint spared reading them."""
+        replay, self._replay = self._replay, None
+        if replay is not None:
+            for example in self.kept_examples():
+                replay(example)
+
+    def _read_back(self, on_kept: Callable[[Example], None] | None) -> None:
         self.state = RunState(on_kept=on_kept)
         for offset, line in _read_lines(self.run_dir / CANDIDATES):
             self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset), offset)
         for offset, line in _read_lines(self.run_dir / VERDICTS):
             self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
         self.state.on_kept = None
-        self._candidates = open_append(self.run_dir / CANDIDATES)
-        self._verdicts = open_append(self.run_dir / VERDICTS)
-        return self.state
 
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.run_dir / MANIFEST
@@ -230,6 +254,7 @@ class RunStore:
         return manifest
 
     def append_sample(self, record: SampleRecord) -> None:
+        self._checkpointed = False
         assert self._candidates is not None, "RunStore.load() first"
         self.state.add_sample(record, append_record(self._candidates, record))
 
@@ -249,6 +274,7 @@ class RunStore:
             append_record(handle, failure)
 
     def append_outcome(self, outcome: Outcome) -> None:
+        self._checkpointed = False
         assert self._verdicts is not None, "RunStore.load() first"
         self.state.add_outcome(outcome, append_record(self._verdicts, outcome))
 
@@ -316,12 +342,29 @@ class RunStore:
             rows_file.unlink()
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
+        self._export, self._checkpointed = self._export_source(formats), False
         return target
+
+    def _export_source(self, formats: Iterable[str]) -> dict[str, Any]:
+        """What an export is made from: the kept rows (where they are in verdicts.jsonl), the formats
+        and the exporting version."""
+        from apigen import __version__
+
+        return {"apigen": __version__, "formats": sorted(set(formats)), "rows": stable_hash(sorted(self.state.kept_rows))}
+
+    def export_is_current(self, formats: Iterable[str]) -> bool:
+        """dataset/ holds the export of the kept rows as they are, in these formats (a rerun with
+        nothing new to do need not write it again)."""
+        formats = sorted(set(formats))
+        names = ["dataset_info.json", "state.json", *(f"examples.{f}" for f in formats)]
+        return self._export == self._export_source(formats) and all((self.run_dir / DATASET / n).exists() for n in names)
 
     def close(self) -> None:
         for handle in (self._candidates, self._verdicts):
             if handle is not None:
                 handle.close()
+        if self._candidates is not None and not self.state.open and not self._checkpointed:  # no sample half done
+            checkpoint.save(self.run_dir, [CANDIDATES, VERDICTS], self.state, self._export)
 
 
 def _read_rows(path: str) -> Iterator[dict[str, Any]]:

@@ -107,7 +107,8 @@ def spec_from_function(fn: Callable[..., Any], *, source: Path, default_category
             "parameters": {"type": "object", "properties": properties, "required": required},
             "executor": {"kind": "python", "target": str(source.resolve()), "function": fn.__name__},
             "examples": meta.get("examples", []),
-        }
+        },
+        schema_built=True,  # from type hints through json_schema_for: valid JSON Schema by construction
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from apigen.catalog.schema_check import check_full, check_parameters
 from apigen.records import ApiExample, ApiSpec, ExecutorBinding
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
@@ -24,7 +24,10 @@ class SpecError(ValueError):
         self.entry, self.field = entry, field
 
 
-def validate_parameters(entry: str, parameters: Any) -> None:
+def validate_parameters(entry: str, parameters: Any, *, schema_built: bool = False, strict: bool = False) -> None:
+    """Check the parameters' shape; then the JSON-Schema meta check, unless an importer built the
+    schema from its own type table (``schema_built``, valid by construction) and not ``strict``
+    (apigen/catalog/schema_check.py)."""
     if not isinstance(parameters, dict):
         raise SpecError(entry, "parameters", "must be a JSON-Schema object")
     if parameters.get("type") != "object":
@@ -45,15 +48,18 @@ def validate_parameters(entry: str, parameters: Any) -> None:
     unknown = [r for r in required if r not in properties]
     if unknown:
         raise SpecError(entry, "parameters.required", f"names parameters that are not defined: {unknown}")
+    if schema_built and not strict:
+        return
     try:
-        Draft202012Validator.check_schema(parameters)
+        (check_full if strict else check_parameters)(parameters)
     except SchemaError as exc:
         path = ".".join(str(p) for p in exc.path) or "parameters"
         raise SpecError(entry, f"parameters.{path}", f"not a valid JSON Schema: {exc.message}") from None
 
 
-def spec_from_dict(data: Any, *, base_dir: str = "") -> ApiSpec:
-    """Build and validate an ApiSpec from the standard JSON shape."""
+def spec_from_dict(data: Any, *, base_dir: str = "", schema_built: bool = False) -> ApiSpec:
+    """Build and validate an ApiSpec from the standard JSON shape; ``schema_built``: the importer
+    made ``parameters`` itself from a fixed type table (see validate_parameters)."""
     if not isinstance(data, dict):
         raise SpecError("?", "<entry>", f"must be an object, got {type(data).__name__}")
     name = data.get("name")
@@ -64,7 +70,7 @@ def spec_from_dict(data: Any, *, base_dir: str = "") -> ApiSpec:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise SpecError(entry, key, "missing or empty")
     parameters = data.get("parameters", {"type": "object", "properties": {}})
-    validate_parameters(entry, parameters)
+    validate_parameters(entry, parameters, schema_built=schema_built)
     executor = data.get("executor", {"kind": "none"})
     if not isinstance(executor, dict) or executor.get("kind") not in EXECUTOR_KINDS:
         raise SpecError(entry, "executor.kind", f"must be one of {list(EXECUTOR_KINDS)}")

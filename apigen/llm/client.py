@@ -34,6 +34,7 @@ import litellm
 import openai
 
 from apigen.config import LLMConfig
+from apigen.llm.meter import METER
 from apigen.records import Completion, Usage
 from apigen.redact import REDACTED
 from apigen.surrogates import escape_surrogates, replace_surrogates
@@ -199,8 +200,11 @@ class LLMClient:
                 # An embedded model queues calls on its one thread and is bounded by max_tokens; a
                 # wall-clock limit would count the queueing, so only remote calls get one.
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
-                response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
-                return self._to_completion(sample_id, response, time.perf_counter() - started)
+                with METER.call():  # calls in flight and request rate, for the progress display
+                    response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
+                completion = self._to_completion(sample_id, response, time.perf_counter() - started)
+                METER.add_tokens(completion.usage.completion_tokens, self.is_local)
+                return completion
             except Exception as exc:  # every exception is classified; none escapes unexplained
                 fault = self._without_key(classify(exc))
             if fault.kind == FATAL:

@@ -36,10 +36,10 @@ def _name(entry: Any, index: int) -> str:
     return name if isinstance(name, str) else f"#{index}"
 
 
-def _build(entry: dict, name: str, parameters: dict, category: str | None) -> ApiSpec:
+def _build(entry: dict, name: str, parameters: dict, category: str | None, schema_built: bool = False) -> ApiSpec:
     return spec_from_dict({"name": name, "description": entry.get("description", ""),
                            "category": entry.get("category") or category or "Other", "parameters": parameters,
-                           "executor": {"kind": "none"}})
+                           "executor": {"kind": "none"}}, schema_built=schema_built)
 
 
 def xlam_type_schema(entry: str, field: str, text: str) -> tuple[dict[str, Any], bool]:
@@ -121,7 +121,9 @@ def xlam_spec(entry: Any, *, index: int = 0, category: str | None = None) -> Api
         properties[arg] = schema
         if not optional:
             required.append(arg)
-    return _build(entry, name, {"type": "object", "properties": properties, "required": required}, category)
+    # Built from the type table above: valid JSON Schema by construction.
+    return _build(entry, name, {"type": "object", "properties": properties, "required": required}, category,
+                  schema_built=True)
 
 
 def import_xlam(path: Path, *, category: str | None = None, **_: Any) -> list[ApiSpec]:
