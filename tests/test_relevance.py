@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from catalog_replies import catalog_generator
 from datasets import load_from_disk
 
 from apigen.catalog import load_catalog
@@ -125,3 +126,20 @@ def test_the_format_stage_accepts_no_call_for_derived_styles_only():
     assert checker.verdict(no_call["missing_parameter"]).passed
     with_call = Candidate("c", "s", 0, "irrelevance", ("divide",), "What is 1 divided by 2?", (ToolCall("divide", {"a": 1, "b": 2}),))
     assert checker.verdict(with_call).reason == "call_count_mismatch"
+
+
+def test_each_derived_style_share_of_kept_rows_matches_the_config_within_two_points(tmp_run):
+    """The diverse experiment (10% irrelevance, 10% missing_parameter) on a generator whose rows all
+    pass, so the shares measure the style sampler and the derivation. Queries per call are fixed
+    here: how many rows a sample yields is another random draw, which the benchmark
+    (benchmarks/bench_derived_share.py, 400 samples) measures with the experiment's own setting."""
+    catalog = load_catalog(["builtin:api_catalog"])
+    with FakeLLMServer({"generator": catalog_generator(catalog), "judge": [judge(True)]}) as server:
+        result = run_cli([*fake_llm_overrides(server), "+experiment=diverse", "num_samples=80", "concurrency=8",
+                          "sampler.queries_per_call={min: 2, max: 2}", f"hydra.run.dir={tmp_run}"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    kept = Counter(o["example"]["style"] for o in read_jsonl(tmp_run / "verdicts.jsonl") if o["kept"])
+    total = sum(kept.values())
+    assert total >= 150
+    for style in ("irrelevance", "missing_parameter"):
+        assert abs(100 * kept[style] / total - 10.0) <= 2.0, (style, kept)
