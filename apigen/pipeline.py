@@ -61,14 +61,16 @@ class Pipeline:
 
     async def run(self, indexes: Iterable[int], checks: Iterable[str] = ()) -> RunProgress:
         pool = self.generator.sampler.pool
+        started: list[int] = []  # indexes of the rounds run so far (the others below them were finished before)
         try:
             for round_, (round_checks, round_indexes) in sorted(self._rounds(list(checks), list(indexes)).items()):
                 if round_ > 0:
                     start = pool.round_start(round_)
-                    if not self._finished_below(start):
+                    if not self._finished_below(start, started):
                         self.progress.blocked_round = round_
                         break
                     pool.grow(round_, self.store.kept_examples(below_index=start))
+                started += round_indexes
                 await self._run_jobs(round_checks, round_indexes)
         finally:
             await self.chain.close()
@@ -84,10 +86,11 @@ class Pipeline:
             rounds.setdefault(pool.round_of(index), ([], []))[1].append(index)
         return rounds
 
-    def _finished_below(self, start: int) -> bool:
-        """Every sample below index ``start`` finished, and none of its candidates to verify again."""
+    def _finished_below(self, start: int, started: list[int]) -> bool:
+        """Every sample this run started below index ``start`` finished (the others were finished
+        before it began), and no candidate below it waits to be verified again."""
         finished, sample_id = self.store.state.finished, self.generator.sampler.sample_id
-        return (all(sample_id(i) in finished for i in range(start))
+        return (all(sample_id(i) in finished for i in started if i < start)
                 and not any(check.index < start for check in self.store.state.pending_checks.values()))
 
     async def _run_jobs(self, checks: list[str], indexes: list[int]) -> None:

@@ -22,13 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from catalog_replies import catalog_generator  # noqa: E402
-
 from apigen.catalog import load_catalog  # noqa: E402
 from apigen.config import Config  # noqa: E402
 from apigen.records import DERIVED_STYLES  # noqa: E402
 from apigen.runner import run  # noqa: E402
 
+from catalog_replies import catalog_generator  # noqa: E402
 from conftest import compose_config, fake_llm_overrides, read_jsonl  # noqa: E402
 from fake_llm_server import FakeLLMServer  # noqa: E402
 

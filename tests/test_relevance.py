@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from catalog_replies import catalog_generator
+import pytest
 from datasets import load_from_disk
 
 from apigen.catalog import load_catalog
+from apigen.config import ConfigError, validate
 from apigen.records import Candidate, ToolCall
 from apigen.verify.format import FormatChecker
 
-from conftest import TEST_DATA, FakeLLMServer, fake_llm_overrides, judge, pairs, read_jsonl, run_cli
+from catalog_replies import catalog_generator
+from conftest import TEST_DATA, FakeLLMServer, compose_config, fake_llm_overrides, judge, pairs, read_jsonl, run_cli
 from fake_llm_server import drop_value, rewrite_parts, solver_query, solver_tools
 
 CALC = TEST_DATA / "calc_catalog.py"
@@ -143,3 +145,17 @@ def test_each_derived_style_share_of_kept_rows_matches_the_config_within_two_poi
     assert total >= 150
     for style in ("irrelevance", "missing_parameter"):
         assert abs(100 * kept[style] / total - 10.0) <= 2.0, (style, kept)
+
+
+def test_config_errors_name_the_key():
+    remote = ["llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1", "llm.model=openai/fake-model"]
+    cases = [
+        (["sampler.styles={simple: 0, multiple: 0, parallel: 1, parallel_multiple: 0, missing_parameter: 1}"], "simple or multiple"),
+        (["sampler.styles={simple: 0, multiple: 0, parallel: 0, parallel_multiple: 0, irrelevance: 1}"], "base style"),
+        (["verifier.stages=[format,relevance,dedup]"], "'relevance' must be the last stage"),
+        (["derive.missing_parameter_answer=ask"], "derive.missing_parameter_answer"),
+        (["sampler.feedback.share=1.5"], "sampler.feedback"),
+    ]
+    for overrides, message in cases:
+        with pytest.raises(ConfigError, match=message):
+            validate(compose_config([*remote, *overrides]))
