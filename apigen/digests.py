@@ -79,7 +79,8 @@ _OPTIONAL_STAGES = ("grounding", "roundtrip")
 def _verifier_settings(cfg: Config) -> dict[str, Any]:
     settings = digested_settings(cfg.verifier)
     for stage in _OPTIONAL_STAGES:
-        if stage not in cfg.verifier.stages:
+        # the relevance stage (derived styles) asks the round-trip solver with roundtrip's k and min_agree
+        if stage not in cfg.verifier.stages and not (stage == "roundtrip" and derived_styles(cfg.sampler)):
             settings.pop(stage, None)
     return settings
 
