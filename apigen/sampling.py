@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,8 +177,9 @@ class FewShotPool:
     def grow(self, round_: int, kept: Iterable[Example]) -> None:
         """Set the grown pool of ``round_`` from the examples kept before it, in (index, position)
         order; rows whose answer is no call are no example of a call format and are left out."""
-        rows = [_as_example(e) for e in kept if e.answers and e.style in QUERY_STYLES]
-        self.round, self.grown = round_, rows[-self.feedback.pool_size:]
+        latest: deque[FewShotExample] = deque(maxlen=self.feedback.pool_size)  # memory: pool_size rows, not every kept row
+        latest.extend(_as_example(e) for e in kept if e.answers and e.style in QUERY_STYLES)
+        self.round, self.grown = round_, list(latest)
         self.by_id = {e.id: e for e in self.seed} | {e.id: e for e in self.grown}
 
     def examples_for(self, index: int) -> list[FewShotExample]:

@@ -143,3 +143,20 @@ def test_a_round_waits_for_the_rounds_before_it(tmp_path):
         second = run_cli(args)
     assert second.returncode == 0, second.stderr[-3000:]
     assert sorted(prompts(run_dir)) == [0, 1, 2, 3]
+
+
+def test_the_pool_holds_the_latest_pool_size_call_rows_in_index_order():
+    from apigen.config import FeedbackConfig
+    from apigen.records import Example, ToolCall
+    from apigen.sampling import FewShotPool
+
+    def row(cid: str, style: str = "simple", calls: tuple = (ToolCall("divide", {"a": 1, "b": 2}),)) -> Example:
+        return Example(cid, "s", f"query {cid}", ({"name": "divide"},), calls, style=style)
+
+    pool = FewShotPool([], FeedbackConfig(round_size=4, pool_size=2))
+    kept = [row("a"), row("b"), row("no-call", "irrelevance", ()), row("c")]
+    pool.grow(1, iter(kept))
+    assert [e.id for e in pool.grown] == ["b", "c"]  # no-call rows are no example of the call format
+    assert pool.examples_for(5) == pool.grown and pool.get("c").answers == [{"name": "divide", "arguments": {"a": 1, "b": 2}}]
+    with pytest.raises(Exception, match="round 2"):
+        pool.examples_for(8)
