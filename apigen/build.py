@@ -14,7 +14,7 @@ from apigen.generate import Generator
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import active_roles, generator_config, is_local
 from apigen.prompting import PromptRenderer
-from apigen.sampling import RequestSampler, enabled_styles, example_file_digest, load_examples
+from apigen.sampling import RequestSampler, derived_styles, enabled_styles, example_file_digest, load_examples
 from apigen.verify.chain import StageEnv, VerifierChain, stage_named
 
 
@@ -37,6 +37,15 @@ def register_local_backend(cfg: Config) -> None:
         register_local_provider(roles)
 
 
+def chain_stages(cfg: Config) -> list[str]:
+    """``verifier.stages``, plus the relevance stage at the end when a derived style is drawn: it
+    makes the derived rows from candidates that passed every other stage."""
+    stages = list(cfg.verifier.stages)
+    if derived_styles(cfg.sampler) and "relevance" not in stages:
+        stages.append("relevance")
+    return stages
+
+
 def build(cfg: Config) -> Components:
     validate(cfg)
     catalog = load_catalog(cfg.catalog.paths, cfg.catalog.sources).select(cfg.catalog.categories, cfg.catalog.apis, cfg.catalog.exclude_apis)
@@ -48,11 +57,10 @@ def build(cfg: Config) -> Components:
     generation = generation_digest(cfg, catalog, renderer, examples_digest, generator_config(cfg))
     sampler = RequestSampler(catalog, cfg.sampler, cfg.prompt.generator, examples, cfg.seed, generation)
     register_local_backend(cfg)
-    by_id = {e.id: e for e in examples}
-    generator = Generator(catalog, renderer, by_id, sampler, LLMClient(generator_config(cfg), role="generator"))
+    generator = Generator(catalog, renderer, sampler, LLMClient(generator_config(cfg), role="generator"))
     pool = SandboxPool.from_config(cfg.verifier.execution)
-    env = StageEnv(cfg, catalog, renderer, by_id, ExecutionService(pool))
-    chain = VerifierChain([stage_named(name, env) for name in cfg.verifier.stages], catalog)
+    env = StageEnv(cfg, catalog, renderer, {e.id: e for e in examples}, ExecutionService(pool))
+    chain = VerifierChain([stage_named(name, env) for name in chain_stages(cfg)], catalog)
     components = Components(
         cfg=cfg, catalog=catalog, generator=generator, chain=chain,
         digests={

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from apigen.records import QUERY_STYLES
+from apigen.records import DERIVED_STYLES, QUERY_STYLES
 
 # Marks a speed or infrastructure setting: it changes neither prompts, sample ids nor whether a
 # run directory may be resumed (apigen/digests.py leaves these fields out).
@@ -56,10 +56,27 @@ class CatalogConfig:
 
 
 @dataclass
+class FeedbackConfig:
+    """The seed feedback loop (the paper's section 3): generation proceeds in rounds of
+    ``round_size`` samples (by sample index); round r draws few-shot examples from the seed file
+    plus rows kept in rounds before r. 0: off, one round, the seed file only."""
+
+    round_size: int = 0
+    # Share of each prompt's few-shot slots filled from the grown pool, once it holds rows.
+    share: float = 0.5
+    # The grown pool holds at most this many rows: the latest kept, in sample-index order.
+    pool_size: int = 200
+
+
+@dataclass
 class SamplerConfig:
-    # Relative weights of the query styles; styles with weight 0 are never drawn.
+    # Relative weights of the query styles; styles with weight 0 are never drawn. The derived
+    # styles (irrelevance, missing_parameter: the right answer is no call) are off unless given a
+    # weight; their samples generate rows of a base style, which the relevance stage turns into
+    # derived rows (docs/VERIFICATION.md, Relevance rows).
     styles: Dict[str, float] = field(
-        default_factory=lambda: {"simple": 1.0, "multiple": 1.0, "parallel": 1.0, "parallel_multiple": 1.0}
+        default_factory=lambda: {"simple": 1.0, "multiple": 1.0, "parallel": 1.0, "parallel_multiple": 1.0,
+                                 "irrelevance": 0.0, "missing_parameter": 0.0}
     )
     # APIs offered per prompt for the 'multiple' styles (simple and parallel offer one).
     apis_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(2, 4))
@@ -68,6 +85,7 @@ class SamplerConfig:
     examples_per_prompt: RangeConfig = field(default_factory=lambda: RangeConfig(1, 2))
     examples_file: str = field(default="builtin:prompts/fewshot/seed.jsonl", metadata=NOT_DIGESTED)
     queries_per_call: RangeConfig = field(default_factory=lambda: RangeConfig(1, 3))
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
 @dataclass
@@ -80,6 +98,10 @@ class PromptConfig:
     judge: str = "judge/semantic.j2"
     # The round-trip solver's prompt: tools and query in, calls out (never the candidate's calls).
     solver: str = "solver/answer.j2"
+    # Derived relevance rows: the solver prompt that may answer with no call, and the rewrite
+    # that removes a required value from a query (missing_parameter).
+    relevance_solver: str = "solver/relevance.j2"
+    rewrite: str = "derive/missing_parameter.j2"
 
 
 @dataclass
@@ -251,6 +273,21 @@ class VerifierConfig:
     roundtrip: RoundTripVerifierConfig = field(default_factory=RoundTripVerifierConfig)
 
 
+MISSING_PARAMETER_ANSWERS = ("no_call", "clarify")
+
+
+@dataclass
+class DeriveConfig:
+    """How derived relevance rows are made (the styles' weights are in ``sampler.styles``)."""
+
+    # Tools of the catalog added to an irrelevance row whose offered tools were all needed by its
+    # query (a simple row), drawn from the removed function's category first.
+    distractors: RangeConfig = field(default_factory=lambda: RangeConfig(1, 3))
+    # What the assistant answers a missing_parameter row: no call and no text, or no call and the
+    # clarifying question the rewrite wrote (Example.assistant_text).
+    missing_parameter_answer: str = "no_call"
+
+
 @dataclass
 class OutputConfig:
     # Extra export formats written next to the Hugging Face dataset: json (xlam-style list),
@@ -275,6 +312,7 @@ class Config:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
+    derive: DeriveConfig = field(default_factory=DeriveConfig)
 
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
@@ -346,11 +384,23 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"num_samples: must be >= 0, got {cfg.num_samples}")
     if cfg.concurrency < 1:
         raise ConfigError(f"concurrency: must be >= 1, got {cfg.concurrency}")
-    unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES))
+    unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES) - set(DERIVED_STYLES))
     if unknown:
-        raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES)}")
-    if any(w < 0 for w in cfg.sampler.styles.values()) or not any(cfg.sampler.styles.values()):
-        raise ConfigError("sampler.styles: weights must be >= 0 and at least one must be > 0")
+        raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES + DERIVED_STYLES)}")
+    if any(w < 0 for w in cfg.sampler.styles.values()) or not any(cfg.sampler.styles.get(s, 0) for s in QUERY_STYLES):
+        raise ConfigError("sampler.styles: weights must be >= 0 and at least one base style "
+                          f"{list(QUERY_STYLES)} must be > 0 (derived rows are made from base rows)")
+    if cfg.sampler.styles.get("missing_parameter", 0) > 0 and not any(cfg.sampler.styles.get(s, 0) for s in ("simple", "multiple")):
+        raise ConfigError("sampler.styles: missing_parameter rows are made from simple or multiple rows; give one of them a weight > 0")
+    feedback = cfg.sampler.feedback
+    if feedback.round_size < 0 or feedback.pool_size < 1 or not 0.0 <= feedback.share <= 1.0:
+        raise ConfigError("sampler.feedback: need round_size >= 0 (0: off), pool_size >= 1 and share in [0, 1]")
+    _check_range("derive.distractors", cfg.derive.distractors, 1)
+    if cfg.derive.missing_parameter_answer not in MISSING_PARAMETER_ANSWERS:
+        raise ConfigError(f"derive.missing_parameter_answer: must be one of {list(MISSING_PARAMETER_ANSWERS)}, "
+                          f"got '{cfg.derive.missing_parameter_answer}'")
+    if "relevance" in cfg.verifier.stages and cfg.verifier.stages[-1] != "relevance":
+        raise ConfigError("verifier.stages: 'relevance' must be the last stage (it derives rows from candidates every other stage passed)")
     _check_range("sampler.apis_per_prompt", cfg.sampler.apis_per_prompt, 1)
     _check_range("sampler.examples_per_prompt", cfg.sampler.examples_per_prompt, 0)
     _check_range("sampler.queries_per_call", cfg.sampler.queries_per_call, 1)

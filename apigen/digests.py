@@ -23,8 +23,8 @@ from typing import Any
 from apigen.catalog import Catalog
 from apigen.config import Config, LLMConfig
 from apigen.prompting import PromptRenderer
-from apigen.records import stable_hash
-from apigen.sampling import enabled_styles
+from apigen.records import DERIVED_STYLES, stable_hash
+from apigen.sampling import derived_styles, enabled_styles
 
 
 def digested_settings(value: Any) -> Any:
@@ -56,9 +56,19 @@ def generation_digest(cfg: Config, catalog: Catalog, renderer: PromptRenderer, e
         "templates": renderer.digest(generator_templates(cfg)),
         "template_names": list(cfg.prompt.generator),
         "examples": examples_digest,
-        "sampler": digested_settings(cfg.sampler),
+        "sampler": _sampler_settings(cfg),
         "generator": digested_settings(generator),
     })
+
+
+def _sampler_settings(cfg: Config) -> dict[str, Any]:
+    """The sampler settings; derived styles and the feedback loop only while they are on, so that
+    runs made before they existed (and runs with them off) keep their sample ids."""
+    settings = digested_settings(cfg.sampler)
+    settings["styles"] = {s: w for s, w in settings["styles"].items() if w or s not in DERIVED_STYLES}
+    if not cfg.sampler.feedback.round_size:
+        settings.pop("feedback", None)
+    return settings
 
 
 # Stages added after runs existed: their settings decide nothing unless the stage is in the chain,
@@ -69,7 +79,8 @@ _OPTIONAL_STAGES = ("grounding", "roundtrip")
 def _verifier_settings(cfg: Config) -> dict[str, Any]:
     settings = digested_settings(cfg.verifier)
     for stage in _OPTIONAL_STAGES:
-        if stage not in cfg.verifier.stages:
+        # the relevance stage (derived styles) asks the round-trip solver with roundtrip's k and min_agree
+        if stage not in cfg.verifier.stages and not (stage == "roundtrip" and derived_styles(cfg.sampler)):
             settings.pop(stage, None)
     return settings
 
@@ -85,6 +96,9 @@ def run_digest(cfg: Config, generation: str, renderer: PromptRenderer) -> str:
         "judge_template": renderer.digest([cfg.prompt.judge]),
         "judges": [[digested_settings(c), votes] for c, votes in active_judges(cfg)],
     }
+    if derived_styles(cfg.sampler):  # the relevance stage's settings and templates decide derived rows
+        parts["derive"] = digested_settings(cfg.derive)
+        parts["derive_templates"] = renderer.digest([cfg.prompt.relevance_solver, cfg.prompt.rewrite])
     solver = active_solver(cfg)
     if solver is not None:
         parts["solver"] = digested_settings(solver)

@@ -19,17 +19,21 @@ from apigen.sampling import FewShotExample, RequestSampler
 
 
 class Generator:
-    def __init__(self, catalog: Catalog, renderer: PromptRenderer, examples: dict[str, FewShotExample],
-                 sampler: RequestSampler, client: LLMClient):
-        self.catalog, self.renderer, self.examples = catalog, renderer, examples
+    def __init__(self, catalog: Catalog, renderer: PromptRenderer, sampler: RequestSampler, client: LLMClient):
+        self.catalog, self.renderer = catalog, renderer
         self.sampler, self.client = sampler, client
+
+    @property
+    def examples(self) -> dict[str, FewShotExample]:
+        """The few-shot examples prompts may draw now, by id (the seed file's, plus the grown pool)."""
+        return self.sampler.pool.by_id
 
     def request(self, index: int) -> SampleRequest:
         return self.sampler.request(index)
 
     def prompt(self, request: SampleRequest) -> Prompt:
         examples = [{"query": e.query, "answers": e.answers, "tools": e.tools}
-                    for e in (self.examples[i] for i in request.example_ids)]
+                    for e in (self.sampler.pool.get(i) for i in request.example_ids)]
         messages = self.renderer.render_messages(
             request.template, tools=self.catalog.tools(request.api_names), examples=examples,
             num_queries=request.num_queries, style=request.style,
@@ -48,7 +52,10 @@ class Generator:
             return SampleRecord(request, prompt, completion, (), attempt)
         if completion.error:
             return GenerationFailure(request, completion)
-        return SampleRecord(request, prompt, completion, tuple(parse_completion(request, completion)), attempt)
+        candidates = parse_completion(request, completion)
+        if request.derive:  # the relevance stage turns these into rows of the derived style
+            candidates = [replace(c, derive=request.derive) for c in candidates]
+        return SampleRecord(request, prompt, completion, tuple(candidates), attempt)
 
     def dry_render(self, styles: list[str], templates: list[str]) -> None:
         """Render every template for every style once: a template that needs a variable it is not

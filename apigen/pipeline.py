@@ -5,6 +5,11 @@ candidate through the verifier chain, each record appended to the run files as i
 most ``concurrency`` samples are in flight and indexes are taken lazily from a shared iterator,
 so memory does not grow with the number of samples. Before new samples, a rerun verifies again
 the candidates whose stage could not decide before (their model calls failed after retries).
+
+With ``sampler.feedback`` on, samples run in rounds of indexes: round r starts only once every
+sample (and every candidate to verify again) before it is finished, and its few-shot pool is grown
+from the rows kept before it, in index order (sampling.FewShotPool). A round that cannot finish
+(a generation call failed after retries) stops the run there; a rerun finishes it and goes on.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class RunProgress:
     rejected: int = 0
     last_generation_error: str = ""
     generate_busy_s: float = 0.0  # summed over concurrent samples
+    blocked_round: int | None = None  # a feedback round not started: an earlier one is unfinished
 
 
 class Pipeline:
@@ -54,7 +60,40 @@ class Pipeline:
         return [cid for cid, check in self.store.state.pending_checks.items() if check.index < num_samples]
 
     async def run(self, indexes: Iterable[int], checks: Iterable[str] = ()) -> RunProgress:
-        checks, indexes = list(checks), list(indexes)
+        pool = self.generator.sampler.pool
+        started: list[int] = []  # indexes of the rounds run so far (the others below them were finished before)
+        try:
+            for round_, (round_checks, round_indexes) in sorted(self._rounds(list(checks), list(indexes)).items()):
+                if round_ > 0:
+                    start = pool.round_start(round_)
+                    if not self._finished_below(start, started):
+                        self.progress.blocked_round = round_
+                        break
+                    pool.grow(round_, self.store.kept_examples(below_index=start))
+                started += round_indexes
+                await self._run_jobs(round_checks, round_indexes)
+        finally:
+            await self.chain.close()
+        return self.progress
+
+    def _rounds(self, checks: list[str], indexes: list[int]) -> dict[int, tuple[list[str], list[int]]]:
+        """Checks and indexes by feedback round (everything in round 0 when feedback is off)."""
+        pool, pending = self.generator.sampler.pool, self.store.state.pending_checks
+        rounds: dict[int, tuple[list[str], list[int]]] = {}
+        for cid in checks:
+            rounds.setdefault(pool.round_of(pending[cid].index), ([], []))[0].append(cid)
+        for index in indexes:
+            rounds.setdefault(pool.round_of(index), ([], []))[1].append(index)
+        return rounds
+
+    def _finished_below(self, start: int, started: list[int]) -> bool:
+        """Every sample this run started below index ``start`` finished (the others were finished
+        before it began), and no candidate below it waits to be verified again."""
+        finished, sample_id = self.store.state.finished, self.generator.sampler.sample_id
+        return (all(sample_id(i) in finished for i in started if i < start)
+                and not any(check.index < start for check in self.store.state.pending_checks.values()))
+
+    async def _run_jobs(self, checks: list[str], indexes: list[int]) -> None:
         queue: Iterator[Callable[[], Awaitable[None]]] = itertools.chain(
             (functools.partial(self.recheck, cid) for cid in checks),
             (functools.partial(self.process, index) for index in indexes))
@@ -64,11 +103,7 @@ class Pipeline:
                 await job()
 
         workers = min(self.concurrency, max(len(checks) + len(indexes), 1))
-        try:
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        finally:
-            await self.chain.close()
-        return self.progress
+        await asyncio.gather(*(worker() for _ in range(workers)))
 
     async def process(self, index: int) -> None:
         request = self.generator.request(index)

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 QUERY_STYLES = ("simple", "multiple", "parallel", "parallel_multiple")
+# Styles whose rows are derived from a verified row of a base style (apigen/derive.py); the right
+# answer of a derived row is no call.
+DERIVED_STYLES = ("irrelevance", "missing_parameter")
 
 R = TypeVar("R", bound="Record")
 
@@ -151,6 +154,9 @@ class SampleRequest(Record):
     example_ids: tuple[str, ...]
     template: str
     num_queries: int
+    # A derived style (DERIVED_STYLES): the pairs generated for ``style`` are the sources of
+    # derived rows of this style, made and verified by the relevance stage. "" for ordinary samples.
+    derive: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,7 @@ class Candidate(Record):
     parse_error: str | None = None
     parse_detail: str = ""
     raw: str = ""
+    derive: str = ""  # the request's derived style: the relevance stage turns this candidate into such a row
 
 
 @dataclass(frozen=True)

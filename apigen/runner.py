@@ -127,6 +127,9 @@ def _print_summary(manifest: dict[str, Any], run_dir: Path, progress: RunProgres
     if progress.generation_errors:
         print(f"\n{progress.generation_errors} generation call(s) failed after retries "
               f"(last: {escape_surrogates(progress.last_generation_error)}); rerun with hydra.run.dir={run_dir} to retry them.")
+    if progress.blocked_round is not None:
+        print(f"\nFeedback round {progress.blocked_round} was not started: an earlier round has unfinished samples "
+              f"(its few-shot pool would be incomplete); rerun with hydra.run.dir={run_dir} to finish them and go on.")
     if progress.verify_errors:
         print(f"\n{progress.verify_errors} candidate(s) could not be verified because model calls failed after "
               f"retries; rerun with hydra.run.dir={run_dir} to verify them again.")

@@ -284,13 +284,17 @@ class RunStore:
     def write_text(self, name: str, text: str) -> None:
         (self.run_dir / name).write_text(replace_surrogates(text), encoding="utf-8")
 
-    def kept_examples(self) -> Iterator[Example]:
+    def kept_examples(self, below_index: int | None = None) -> Iterator[Example]:
         """Kept examples of finished samples in (sample index, position) order, read back from
-        verdicts.jsonl one at a time."""
+        verdicts.jsonl one at a time; with ``below_index``, only those of samples below it."""
+        if not self.state.kept_rows:
+            return
         if self._verdicts is not None:
             self._verdicts.flush()
         with (self.run_dir / VERDICTS).open("rb") as handle:
-            for _, _, offset in sorted(self.state.kept_rows):
+            for index, _, offset in sorted(self.state.kept_rows):
+                if below_index is not None and index >= below_index:
+                    break
                 handle.seek(offset)
                 example = Outcome.from_json(handle.readline()).example
                 assert example is not None

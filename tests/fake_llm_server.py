@@ -12,7 +12,10 @@ apart in ``preflights``, so that scripts and request counts see only the run's o
 "preflight" script answers it instead.
 
 Without a "solver" script, a round-trip solver request is answered with the calls the generator
-was served for that query (an agreeing solver), or with no call when no such query was served.
+was served for that query, of the functions the request offers (an agreeing solver), or with no
+call when no such query was served or none of its functions is offered (so derived relevance rows
+pass). Without a "rewrite" script, a missing-parameter rewrite request is answered with the query
+minus the value it names, and a clarifying question.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ def is_solver(request: dict) -> bool:
     return "function-calling assistant" in system
 
 
+def is_rewrite(request: dict) -> bool:
+    """The missing-parameter rewrite's prompt (prompts/derive/missing_parameter.j2)."""
+    system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
+    return "You edit user requests" in system
+
+
 def is_preflight(request: dict) -> bool:
     return any(m.get("content") == PREFLIGHT_PROMPT for m in request.get("messages", []))
 
@@ -69,13 +78,38 @@ def closed_port_url() -> str:
 
 
 def default_router(request: dict) -> str:
-    return "judge" if is_judge(request) else "solver" if is_solver(request) else "generator"
+    return ("judge" if is_judge(request) else "solver" if is_solver(request) else "rewrite" if is_rewrite(request)
+            else "generator")
 
 
 def solver_query(request: dict) -> str:
     """The query a solver prompt asks about (prompts/solver/answer.j2)."""
     prompt = request["messages"][-1]["content"]
     return prompt.split("User request:\n", 1)[-1].split("\n\n", 1)[0].strip()
+
+
+def solver_tools(request: dict) -> list[str]:
+    """The function names a solver prompt offers."""
+    prompt = request["messages"][-1]["content"]
+    tools = json.loads(prompt.split("Available functions:\n", 1)[-1].split("\n\nUser request:", 1)[0])
+    return [t["name"] for t in tools]
+
+
+def rewrite_parts(request: dict) -> tuple[str, str, object]:
+    """(query, argument, value) of a rewrite prompt (prompts/derive/missing_parameter.j2)."""
+    prompt = request["messages"][-1]["content"]
+    query = prompt.split("Request:\n", 1)[-1].split("\n\n", 1)[0].strip()
+    match = re.search(r'value of "([^"]+)" \((.*?)\) in any', prompt, re.DOTALL)
+    assert match, prompt
+    return query, match.group(1), json.loads(match.group(2))
+
+
+def drop_value(request: dict) -> str:
+    """The default rewrite: the query without the value's text, and a question asking for it."""
+    query, argument, value = rewrite_parts(request)
+    shown = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    rewritten = " ".join(re.sub(re.escape(shown), "", query, flags=re.IGNORECASE).split())
+    return json.dumps({"query": rewritten, "question": f"Which {argument} should I use?"})
 
 
 def _as_sent(text: str) -> str:
@@ -126,7 +160,12 @@ class FakeLLMServer:
                 return {"status": self.fail_status}, count
             route = self.router(request)
             if route == "solver" and route not in self.scripts:
-                return json.dumps({"calls": self.generated.get(solver_query(request), [])}), count
+                offered = set(solver_tools(request))
+                served = self.generated.get(solver_query(request), [])
+                calls = [c for c in served if isinstance(c, dict) and c.get("name") in offered] if isinstance(served, list) else served
+                return json.dumps({"calls": calls}), count
+            if route == "rewrite" and route not in self.scripts:
+                return drop_value(request), count
             script = self.scripts[route]
             n = self.served.get(route, 0)
             self.served[route] = n + 1

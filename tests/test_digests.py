@@ -112,3 +112,18 @@ def test_an_edited_template_changes_the_ids_but_a_judge_template_only_the_run(tm
 def test_a_copy_of_the_prompts_elsewhere_is_the_same_config(tmp_path: Path):
     shutil.copytree(prompts_dir(), tmp_path / "copy")
     assert digests(compose_config(REMOTE + [f"prompt.search_path=[{tmp_path / 'copy'}]"])) == digests(compose_config(REMOTE))
+
+
+def test_derived_styles_and_feedback_count_only_when_on():
+    off = digests(compose_config(REMOTE))
+    # off: their settings change nothing (and earlier runs keep their sample ids: tests/golden/requests_off.json)
+    assert digests(compose_config(REMOTE + ["derive.missing_parameter_answer=clarify", "derive.distractors.max=5",
+                                            "sampler.feedback.share=0.9", "sampler.feedback.pool_size=7"])) == off
+    assert digests(compose_config(REMOTE + ["sampler.styles.irrelevance=0.5"]))[0] != off[0]
+    assert digests(compose_config(REMOTE + ["sampler.feedback.round_size=50"]))[0] != off[0]
+    derived = REMOTE + ["sampler.styles.missing_parameter=0.5", "verifier.stages=[format,dedup]"]
+    gen, run, _ = digests(compose_config(derived))
+    # what decides derived rows decides verdicts: the relevance stage uses the round-trip solver and its k
+    for change in ("derive.missing_parameter_answer=clarify", "verifier.roundtrip.k=3", "verifier.roundtrip.solver.model=openai/s"):
+        other_gen, other_run, _ = digests(compose_config(derived + [change]))
+        assert other_gen == gen and other_run != run, change

@@ -22,6 +22,7 @@ from typing import Any
 
 from apigen.config import Config, ConfigError, LLMConfig, LocalLLMConfig, LocalModelConfig
 from apigen.llm.models import MODELS, LocalModelError
+from apigen.records import DERIVED_STYLES
 
 LOCAL_PREFIX = "local/"
 _LLM_KEYS = tuple(f.name for f in fields(LLMConfig))
@@ -93,8 +94,10 @@ def solver_config(cfg: Config) -> LLMConfig:
 
 
 def active_solver(cfg: Config) -> LLMConfig | None:
-    """The solver a run calls: None when the roundtrip stage is not in the chain."""
-    return solver_config(cfg) if "roundtrip" in cfg.verifier.stages else None
+    """The solver a run calls: None when neither the roundtrip stage is in the chain nor a derived
+    style is drawn (the relevance stage asks the same solver whether any offered tool serves)."""
+    derived = any(cfg.sampler.styles.get(s, 0) > 0 for s in DERIVED_STYLES)
+    return solver_config(cfg) if "roundtrip" in cfg.verifier.stages or derived else None
 
 
 def role_configs(cfg: Config) -> list[tuple[str, LLMConfig]]:

@@ -41,6 +41,8 @@ class StageContext:
     usage: dict[str, Usage] = field(default_factory=dict)
     # Argument values the grounding stage could not trace to the query (shown to the judge).
     untraced: dict[str, list[Any]] = field(default_factory=dict)
+    # The row a stage made of the candidate instead of the candidate itself (a derived relevance row).
+    example: Example | None = None
 
     def add_usage(self, stage: str, usage: Usage) -> None:
         self.usage[stage] = self.usage.get(stage, Usage()) + usage
@@ -115,7 +117,7 @@ class VerifierChain:
         kept = final is None
         example = None
         if kept:
-            example = Example(candidate.candidate_id, candidate.sample_id, candidate.query,
+            example = context.example or Example(candidate.candidate_id, candidate.sample_id, candidate.query,
                               tuple(self.catalog.tools(candidate.api_names)), candidate.calls,
                               style=candidate.style)
         self._hook("settle", candidate, kept)

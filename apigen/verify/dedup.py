@@ -38,11 +38,14 @@ class DedupStage:
         key = query_key(candidate.query)
         if self.claims.get(key) == candidate.candidate_id:
             del self.claims[key]
-            if kept:
+            # A missing_parameter row keeps a rewritten query, not this one: its source query is
+            # not recorded, so that a resume (which sees only the kept row) decides the same.
+            if kept and candidate.derive != "missing_parameter":
                 self.kept.add(key)
 
     def restore(self, example: Example) -> None:
-        self.kept.add(query_key(example.query))
+        if example.style != "missing_parameter":
+            self.kept.add(query_key(example.query))
 
 
 def build_stage(env: StageEnv) -> DedupStage:

@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 
 from apigen.catalog import Catalog
-from apigen.records import ApiSpec, Candidate, Verdict
+from apigen.records import DERIVED_STYLES, ApiSpec, Candidate, Verdict
 from apigen.verify.chain import StageContext, StageEnv
 from apigen.verify.copying import ExampleEcho
 from apigen.verify.placeholders import find_placeholder
@@ -87,6 +87,11 @@ class FormatChecker:
         copied = self.echo.source_of(candidate.query)
         if copied is not None:
             return self._reject(candidate, "copied_example", f"the query repeats the few-shot example {copied!r}")
+        if candidate.style in DERIVED_STYLES:  # a derived relevance row: the right answer is no call
+            if candidate.calls:
+                return self._reject(candidate, "call_count_mismatch",
+                                    f"a {candidate.style} row's answer is no call, got {len(candidate.calls)} call(s)")
+            return Verdict(candidate.candidate_id, "format", True)
         if not candidate.calls:
             return self._reject(candidate, "no_calls", "the answer holds no function call")
         seen: set[str] = set()

@@ -72,6 +72,17 @@ REASONS: tuple[Reason, ...] = (
     Reason("roundtrip", "solver_disagrees", "too few solver answers match the candidate's calls (the detail names the first mismatch)"),
     Reason("roundtrip", "solver_error", "no solver answer could be had or read, after retries; "
            "a rerun asks again when solver calls failed after retries"),
+    # The relevance stage (RelevanceStage): derived rows whose right answer is no call.
+    Reason("relevance", "no_distractors", "an irrelevance row has no tool left to offer (the catalog has no other API)"),
+    Reason("relevance", "no_removable_value", "a missing_parameter source row has no required text or number value its query states"),
+    Reason("relevance", "rewrite_error", "the rewrite call failed (after retries, or refused); a rerun asks again when it failed after retries"),
+    Reason("relevance", "rewrite_unusable", "the rewrite reply could not be read, or lacks the query (or the clarifying question)"),
+    Reason("relevance", "value_still_in_query", "the rewritten query still states the value it had to leave out"),
+    Reason("relevance", "derived_row_invalid", "the derived row fails the format check (empty or copied query)"),
+    Reason("relevance", "tool_still_serves", "irrelevance: a solver answer calls one of the remaining tools"),
+    Reason("relevance", "solver_still_calls", "missing_parameter: a solver answer still makes a call (the value may still be implied)"),
+    Reason("relevance", "solver_error", "too few solver answers could be had or read to say no call is right; "
+           "a rerun asks again when solver calls failed after retries"),
 )
 
 _BY_KEY = {(r.stage, r.code): r for r in REASONS}

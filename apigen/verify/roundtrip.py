@@ -21,7 +21,7 @@ from apigen.llm.roles import is_local, solver_config
 from apigen.matching import MatchResult, match_calls
 from apigen.parsing import MAX_ANSWER_CALLS, answer_schema, read_calls_reply
 from apigen.prompting import PromptRenderer
-from apigen.records import Candidate, Completion, ToolCall, Verdict
+from apigen.records import DERIVED_STYLES, Candidate, Completion, ToolCall, Verdict
 from apigen.verify.chain import StageContext, StageEnv
 
 Answer = tuple[tuple[ToolCall, ...] | None, str]  # (calls, why not): calls is None when unusable
@@ -48,7 +48,10 @@ class RoundTripStage:
     def schema(self, candidate: Candidate) -> dict[str, Any]:
         """Answers constrained to calls of the offered functions (used by the embedded model), as
         many as the query's style asks for."""
-        few, many = (2, MAX_ANSWER_CALLS) if _many_calls(candidate.style) else (1, 1)
+        if candidate.style in DERIVED_STYLES:  # a relevance check: no call is an answer too
+            few, many = 0, MAX_ANSWER_CALLS
+        else:
+            few, many = (2, MAX_ANSWER_CALLS) if _many_calls(candidate.style) else (1, 1)
         return answer_schema(self.catalog.specs_for(candidate.api_names), few, many)
 
     async def _answer(self, candidate: Candidate, messages: tuple[dict[str, str], ...], schema: dict[str, Any],
