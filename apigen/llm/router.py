@@ -128,7 +128,7 @@ class Router:
 
     async def preflight(self, kwargs: dict[str, Any]) -> list[tuple[Deployment, BaseException]]:
         """One call to each deployment; those that fail are cooled down now and returned."""
-        failed = []
+        failed: list[tuple[Deployment, BaseException]] = []
         for deployment in self.deployments:
             try:
                 await litellm.acompletion(**_on(deployment, kwargs))
