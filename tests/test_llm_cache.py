@@ -14,7 +14,7 @@ from apigen.config import LLMConfig
 from apigen.llm.cache import ResponseCache
 from apigen.llm.client import LLMClient
 
-from conftest import ROOT, TEST_DATA, FakeLLMServer, fake_llm_overrides, pairs, read_jsonl, run_cli
+from conftest import ROOT, TEST_DATA, FakeLLMServer, fake_llm_overrides, judge, pairs, read_jsonl, run_cli
 
 MESSAGES = ({"role": "user", "content": "hello"},)
 
@@ -127,3 +127,25 @@ def test_a_rerun_in_a_new_directory_and_a_crashed_run_are_verified_again_without
         assert server.requests == []
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert sum(o["kept"] for o in read_jsonl(tmp_path / "first" / "verdicts.jsonl")) == 3
+
+
+def test_a_judges_votes_are_cached_apart_so_a_rerun_sees_the_same_votes(tmp_path):
+    cache_dir = tmp_path / "cache"
+    votes = [judge(True), judge(False), judge(True)] * 10  # served in order: the votes of one candidate differ
+    extra = ["verifier.stages=[format,semantic]", "verifier.semantic.votes=3", "verifier.semantic.pass_threshold=0.6",
+             "num_samples=1"]
+    with FakeLLMServer({"generator": GENERATOR, "judge": votes}) as server:
+        first = _run(tmp_path / "first", server, cache_dir, extra)
+        assert len(server.routed("judge")) == 3
+    assert first.returncode == 0, first.stderr[-3000:]
+    with FakeLLMServer({"generator": ["never served"], "judge": [judge(False)]}) as server:
+        again = _run(tmp_path / "again", server, cache_dir, extra)
+        assert server.requests == []
+    assert again.returncode == 0, again.stderr[-3000:]
+
+    def semantic_votes(run_dir):
+        (outcome,) = read_jsonl(run_dir / "verdicts.jsonl")
+        return next(v for v in outcome["verdicts"] if v["stage"] == "semantic")["data"]["votes"]
+
+    assert sorted(semantic_votes(tmp_path / "first")) == [False, True, True]
+    assert semantic_votes(tmp_path / "again") == semantic_votes(tmp_path / "first")
