@@ -60,3 +60,11 @@ def test_the_limit_halves_once_per_round_and_grows_by_one_per_round_of_successes
     for _ in range(1000):
         limit.succeeded()
     assert limit.limit == 16  # never past max_concurrency
+
+
+def test_waiting_for_a_free_slot_does_not_count_against_the_calls_timeout():
+    # 32 calls of 0.25 s through one slot queue for 8 s, past the 2 s call timeout (+5 s wall limit).
+    with FakeLLMServer({"generator": ["ok"]}, latency_s=0.25) as server:
+        results = _many(_client(server, max_concurrency=1, timeout_s=2.0, max_retries=0), 32)
+        assert server.max_in_flight == 1
+    assert [r.error for r in results] == [None] * 32

@@ -236,7 +236,7 @@ class LLMClient:
                 # An embedded model queues calls on its one thread and is bounded by max_tokens; a
                 # wall-clock limit would count the queueing, so only remote calls get one.
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
-                response = await asyncio.wait_for(self.router.send(kwargs), timeout)
+                response = await self.router.send(kwargs, timeout)
                 return self._to_completion(sample_id, response, time.perf_counter() - started)
             except Exception as exc:  # every exception is classified; none escapes unexplained
                 fault = self._without_key(classify(exc))

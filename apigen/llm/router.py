@@ -109,12 +109,13 @@ class Router:
     def describe(self) -> str:
         return ", ".join(d.label for d in self.deployments)
 
-    async def send(self, kwargs: dict[str, Any]) -> Any:
-        """One attempt of one call, on the best deployment free now (waiting for one if needed)."""
+    async def send(self, kwargs: dict[str, Any], timeout: float | None = None) -> Any:
+        """One attempt of one call, on the best deployment free now (waiting for one if needed);
+        ``timeout`` bounds the call, not the wait for a free slot."""
         deployment, started_round = await self._acquire()
         deployment.calls += 1
         try:
-            response = await litellm.acompletion(**_on(deployment, kwargs))
+            response = await asyncio.wait_for(litellm.acompletion(**_on(deployment, kwargs)), timeout)
         except BaseException as exc:
             self._failed(deployment, exc, started_round)
             raise
