@@ -417,6 +417,10 @@ def validate(cfg: Config) -> None:
     for key, llm in roles:
         if llm.max_tokens < 1 or llm.timeout_s <= 0 or llm.max_retries < 0:
             raise ConfigError(f"{key}: need max_tokens >= 1, timeout_s > 0, max_retries >= 0")
+        if llm.max_concurrency < 0 or llm.cooldown_after < 1 or llm.cooldown_s < 0 or \
+                any(d.max_concurrency < 0 for d in llm.deployments):
+            raise ConfigError(f"{key}: need max_concurrency >= 0 (also in deployments; 0: no limit), cooldown_after >= 1, "
+                              "cooldown_s >= 0")
     local_models([llm for _, llm in roles])  # an unknown packaged model fails now (LocalModelError)
     bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
     if bad_formats:

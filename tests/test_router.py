@@ -112,3 +112,11 @@ def test_the_ready_router_config_composes_and_a_run_completes_over_three_servers
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(read_jsonl(tmp_run / "candidates.jsonl")) == 12
     assert served[0] + served[1] == 12 and min(served[:2]) >= 3 and served[2] <= 3
+
+
+def test_negative_limits_and_a_cooldown_after_zero_fail_at_start_up_naming_the_key():
+    from apigen.config import validate
+
+    for override in ("llm.max_concurrency=-1", "llm.cooldown_after=0", "llm.deployments=[{api_base: 'http://x', max_concurrency: -2}]"):
+        with pytest.raises(ConfigError, match="max_concurrency >= 0"):
+            validate(compose_config(["llm=openai_compatible", override]))
