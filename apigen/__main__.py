@@ -37,7 +37,7 @@ def main(dcfg: DictConfig) -> None:
 
 def cli() -> None:
     """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands and
-    ``apigen eval ARGS`` to the evaluation before Hydra parses sys.argv (Hydra would read the word
+    ``apigen eval ARGS`` to the evaluation and ``apigen reverify ARGS`` to apigen.reverify before Hydra parses sys.argv (Hydra would read the word
     as an override); anything else is a run."""
     if sys.argv[1:2] == ["catalog"]:
         from apigen.catalog.cli import main as catalog_main
@@ -49,6 +49,10 @@ def cli() -> None:
         sys.argv = [f"{sys.argv[0]} eval", *sys.argv[2:]]
         eval_main()
         return
+    if sys.argv[1:2] == ["reverify"]:
+        from apigen.reverify import main as reverify_main
+
+        sys.exit(reverify_main(sys.argv[2:], prog="apigen reverify"))
     main()
     sys.exit(for_statuses(_statuses))
 

@@ -118,6 +118,23 @@ class LocalModelConfig:
 
 
 @dataclass
+class DeploymentConfig:
+    """One endpoint serving a role's model (apigen/llm/router.py): several vLLM servers, or a
+    provider kept as a fallback (a higher ``order``)."""
+
+    api_base: Optional[str] = None
+    model: Optional[str] = None  # null: the role's model (a provider's own name for it otherwise)
+    # The NAME of the environment variable that holds this endpoint's key (never the key itself);
+    # null: the role's api_key.
+    api_key_env: Optional[str] = None
+    # Calls in flight at once at this endpoint (0: no limit but the run's concurrency); on 429s
+    # the limit backs off and recovers (AIMD).
+    max_concurrency: int = 0
+    # Lower first: a deployment of a higher order is used only while every lower one cools down.
+    order: int = 0
+
+
+@dataclass
 class LLMConfig:
     """Mirrors litellm: ``model`` is any litellm model string ('openai/gpt-4o-mini',
     'ollama/qwen2.5', 'hosted_vllm/...', 'local/...' for the embedded model). A remote model has
@@ -141,6 +158,20 @@ class LLMConfig:
     json_mode: bool = True
     # Passed through to litellm.acompletion as is (top_p, seed, extra_headers, ...).
     extra: Dict[str, Any] = field(default_factory=dict)
+    # Calls in flight at once at api_base (0: no limit but the run's concurrency); on 429s the
+    # limit backs off and recovers (AIMD, apigen/llm/router.py). Per endpoint with deployments.
+    max_concurrency: int = field(default=0, metadata=NOT_DIGESTED)
+    # Several endpoints serving this model, routed by free capacity; empty: api_base alone.
+    deployments: List[DeploymentConfig] = field(default_factory=list, metadata=NOT_DIGESTED)
+    # A deployment failing this many calls in a row (5xx, timeouts, refused connections) is left
+    # out of routing for cooldown_s seconds.
+    cooldown_after: int = field(default=2, metadata=NOT_DIGESTED)
+    cooldown_s: float = field(default=30.0, metadata=NOT_DIGESTED)
+    # The on-disk response cache (apigen/llm/cache.py): a call asked again with the same model,
+    # messages, sampling settings, seed and sample is answered from disk, without a request.
+    cache: bool = field(default=False, metadata=NOT_DIGESTED)
+    # null: <user cache>/llm, that is $APIGEN_CACHE/llm (default ~/.cache/apigen/llm).
+    cache_dir: Optional[str] = field(default=None, metadata=NOT_DIGESTED)
 
 
 @dataclass
@@ -441,6 +472,10 @@ def validate(cfg: Config) -> None:
     for key, llm in roles:
         if llm.max_tokens < 1 or llm.timeout_s <= 0 or llm.max_retries < 0:
             raise ConfigError(f"{key}: need max_tokens >= 1, timeout_s > 0, max_retries >= 0")
+        if llm.max_concurrency < 0 or llm.cooldown_after < 1 or llm.cooldown_s < 0 or \
+                any(d.max_concurrency < 0 for d in llm.deployments):
+            raise ConfigError(f"{key}: need max_concurrency >= 0 (also in deployments; 0: no limit), cooldown_after >= 1, "
+                              "cooldown_s >= 0")
     local_models([llm for _, llm in roles])  # an unknown packaged model fails now (LocalModelError)
     bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
     if bad_formats:

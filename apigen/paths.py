@@ -86,3 +86,9 @@ def missing_hint(path: str | os.PathLike) -> str:
     if not builtin_path(text).exists():
         return ""
     return f" (relative paths are relative to the working directory; the built-in one is '{BUILTIN_PREFIX}{text}')"
+
+
+def user_cache_dir() -> Path:
+    """APIGen's per-user cache: ``$APIGEN_CACHE``, default ``~/.cache/apigen`` (the embedded
+    models' weights under ``models/``, the LLM response cache under ``llm/``)."""
+    return Path(os.environ.get("APIGEN_CACHE", Path.home() / ".cache" / "apigen"))

@@ -11,6 +11,9 @@ The run's preflight call (apigen.llm.client.PREFLIGHT_PROMPT) is answered ``{"ok
 apart in ``preflights``, so that scripts and request counts see only the run's own calls; a
 "preflight" script answers it instead.
 
+With ``max_in_flight_ok=N``, a request arriving while N requests are already being answered gets
+a 429 at once (a provider's rate limit), counted in ``rate_limited`` and not in ``requests``.
+
 Without a "solver" script, a round-trip solver request is answered with the calls the generator
 was served for that query, of the functions the request offers (an agreeing solver), or with no
 call when no such query was served or none of its functions is offered (so derived relevance rows
@@ -119,7 +122,8 @@ def _as_sent(text: str) -> str:
 
 class FakeLLMServer:
     def __init__(self, scripts: dict[str, Script], router: Callable[[dict], str] = default_router,
-                 latency_s: float = 0.0, fail_first: int = 0, fail_status: int = 500):
+                 latency_s: float = 0.0, fail_first: int = 0, fail_status: int = 500,
+                 max_in_flight_ok: int | None = None):
         self.scripts, self.router, self.latency_s = scripts, router, latency_s
         self.fail_first, self.fail_status = fail_first, fail_status
         self.requests: list[dict] = []
@@ -127,6 +131,8 @@ class FakeLLMServer:
         self.generated: dict[str, list] = {}  # query -> answers, from the generator replies served
         self.served: dict[str, int] = {}
         self.in_flight = self.max_in_flight = 0  # requests being answered at once
+        self.max_in_flight_ok = max_in_flight_ok
+        self.rate_limited = 0  # requests answered 429 for going over max_in_flight_ok
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -205,8 +211,16 @@ class FakeLLMServer:
 
             def do_POST(self) -> None:
                 with server.lock:
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    limited = server.max_in_flight_ok is not None and server.in_flight >= server.max_in_flight_ok
+                    server.rate_limited += limited
+                    if not limited:
+                        server.in_flight += 1
+                        server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                if limited:
+                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    self._send(429, {"error": {"message": "rate limit: too many requests in flight",
+                                               "type": "rate_limit_error"}})
+                    return
                 try:
                     self._answer()
                 finally:

@@ -16,14 +16,20 @@ Two more stops keep a dead endpoint from burning a run: ``preflight`` makes one 
 before the run (an endpoint that cannot be reached fails at once, without retries), and
 ``max_consecutive_failures`` calls of one client failing in a row, after their retries, stop the
 run. Model text is data: it is returned as sent, and text sent to a model is made valid Unicode.
+
+Each attempt goes through the role's router (apigen.llm.router: its deployments, adaptive
+in-flight limits and cooldowns), and with ``llm.cache`` a call asked before is answered from the
+on-disk cache (apigen.llm.cache) without a request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +40,9 @@ import litellm
 import openai
 
 from apigen.config import LLMConfig
+from apigen.llm.cache import open_cache
 from apigen.llm.meter import METER
+from apigen.llm.router import build_router, deployment_keys
 from apigen.records import Completion, Usage
 from apigen.redact import REDACTED
 from apigen.surrogates import escape_surrogates, replace_surrogates
@@ -111,6 +119,8 @@ def classify(exc: BaseException) -> Fault:
 
 def endpoint(cfg: LLMConfig) -> str:
     """Where a role's calls go, for messages."""
+    if cfg.deployments:
+        return "deployments " + ", ".join(d.api_base or d.model or cfg.model for d in cfg.deployments)
     if cfg.api_base:
         return cfg.api_base
     if cfg.model.startswith("local/"):
@@ -123,6 +133,9 @@ class LLMClient:
         self.cfg, self.role = cfg, role
         self.is_local = cfg.model.startswith("local/")
         self.consecutive_failures = 0  # calls failed after their retries since the last success
+        self.router = build_router(cfg)
+        self.cache = open_cache(cfg)
+        self._secrets = [k for k in (cfg.api_key, *deployment_keys(cfg)) if k]
 
     def describe(self) -> str:
         return f"{self.role} model '{self.cfg.model}' at {endpoint(self.cfg)}"
@@ -161,14 +174,23 @@ class LLMClient:
 
     async def complete(self, sample_id: str, messages: tuple[dict[str, str], ...],
                        schema: dict[str, Any] | None = None, temperature: float | None = None,
-                       seed: int | None = None, tools: list[dict[str, Any]] | None = None) -> Completion:
+                       seed: int | None = None, tools: list[dict[str, Any]] | None = None, draw: int = 0) -> Completion:
         """One completion; ``temperature`` overrides the role's, ``seed`` asks for reproducible
         sampling (several answers to one prompt need different seeds to differ), ``tools`` (OpenAI
         tool objects) asks for native tool calls, returned in ``Completion.tool_calls``. A failed
-        call is a Completion with ``error`` and ``error_kind``; a fatal one raises LLMFatalError."""
-        completion = await self._call(sample_id, self._kwargs(messages, schema, temperature, seed, tools))
+        call is a Completion with ``error`` and ``error_kind``; a fatal one raises LLMFatalError.
+        ``draw`` tells apart identical asks of one sample (votes, answers) in the response cache."""
+        kwargs = self._kwargs(messages, schema, temperature, seed, tools)
+        key = self.cache.key(kwargs, sample_id, draw) if self.cache else None
+        if self.cache and key:
+            cached = self.cache.get(key)
+            if cached is not None:  # nothing was paid for it this time
+                return dataclasses.replace(cached, sample_id=sample_id, usage=Usage(), latency_s=0.0)
+        completion = await self._call(sample_id, kwargs)
         if not completion.error:
             self.consecutive_failures = 0
+            if self.cache and key:
+                self.cache.put(key, completion)
             return completion
         self.consecutive_failures += 1
         limit = self.cfg.max_consecutive_failures
@@ -186,9 +208,24 @@ class LLMClient:
         if self.is_local:
             return
         messages = ({"role": "user", "content": PREFLIGHT_PROMPT},)
+        if self.router.many:
+            await self._preflight_deployments(self._kwargs(messages, None, None, None))
+            return
         completion = await self._call("preflight", self._kwargs(messages, None, None, None), preflight=True)
         if completion.error:
             raise LLMFatalError(f"{self.describe()}: the preflight call failed: {completion.error}")
+
+    async def _preflight_deployments(self, kwargs: dict[str, Any]) -> None:
+        """Each deployment once: the run stops only when none answers; those that fail are
+        cooled down and named."""
+        failed = await self.router.preflight(kwargs)
+        faults = [(d, self._without_key(classify(exc))) for d, exc in failed]
+        if len(failed) == len(self.router.deployments):
+            raise LLMFatalError(f"{self.describe()}: the preflight call failed at every deployment: "
+                                + "; ".join(f"{d.label}: {f.message}" for d, f in faults))
+        for deployment, fault in faults:
+            print(f"apigen: warning: {self.role} deployment {deployment.label} failed its preflight call and cools "
+                  f"down for {self.cfg.cooldown_s:g}s: {fault.message}", file=sys.stderr)
 
     async def _call(self, sample_id: str, kwargs: dict[str, Any], preflight: bool = False) -> Completion:
         fault = Fault(TRANSIENT, "no attempt was made")
@@ -201,7 +238,7 @@ class LLMClient:
                 # wall-clock limit would count the queueing, so only remote calls get one.
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
                 with METER.call():  # calls in flight and request rate, for the progress display
-                    response = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
+                    response = await self.router.send(kwargs, timeout)
                 completion = self._to_completion(sample_id, response, time.perf_counter() - started)
                 METER.add_tokens(completion.usage.completion_tokens, self.is_local)
                 return completion
@@ -219,10 +256,10 @@ class LLMClient:
 
     def _without_key(self, fault: Fault) -> Fault:
         """The fault with the role's key, should a provider quote it, redacted (it is stored and printed)."""
-        key = self.cfg.api_key
-        if not key or key not in fault.message:
-            return fault
-        return Fault(fault.kind, fault.message.replace(key, REDACTED), fault.unreachable)
+        message = fault.message
+        for key in self._secrets:
+            message = message.replace(key, REDACTED)
+        return fault if message == fault.message else Fault(fault.kind, message, fault.unreachable)
 
     def _to_completion(self, sample_id: str, response: Any, latency: float) -> Completion:
         choices = getattr(response, "choices", None)

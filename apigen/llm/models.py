@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from apigen.paths import user_cache_dir
+
 
 class LocalModelError(RuntimeError):
     """The embedded model cannot be used; the message says what is missing and how to fix it."""
@@ -67,7 +69,7 @@ DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("APIGEN_CACHE", Path.home() / ".cache" / "apigen")) / "models"
+    return user_cache_dir() / "models"
 
 
 def _install_hint(model: PackagedModel) -> str:

@@ -6,6 +6,8 @@
 - Committee members (``verifier.semantic.committee``) are resolved the same way over the resolved
   judge.
 - The round-trip solver (``verifier.roundtrip.solver``) is resolved like the judge, over ``llm``.
+- ``llm.deployments`` serve ``llm.model``: a role that names another model or api_base does not
+  inherit them.
 
 An embedded model is named once, by its model string: ``local/<name>`` runs the packaged weights
 ``<name>`` (apigen.llm.models), or ``local.gguf_path`` when set. Engine settings (``local``) belong
@@ -153,6 +155,8 @@ def _derive(base: LLMConfig, overrides: dict[str, Any], shared: dict[str, LocalM
     """``base`` with ``overrides``; engine settings of a local model: those of a role already naming
     it (``shared``), else ``own_local``, else the engine defaults."""
     values = {k: copy.deepcopy(overrides.get(k, getattr(base, k))) for k in _LLM_KEYS}
+    if (values["model"], values["api_base"]) != (base.model, base.api_base):
+        values["deployments"] = []  # the base's deployments serve the base's model, not this one
     model = values["model"]
     if not is_local(model):
         return LLMConfig(**values)

@@ -58,7 +58,7 @@ class RoundTripStage:
                       index: int) -> Completion:
         temperature = 0.0 if index == 0 else self.temperature
         return await self.client.complete(candidate.sample_id, messages, schema, temperature=temperature,
-                                          seed=index if self.seeded else None)
+                                          seed=index if self.seeded else None, draw=index)
 
     async def check(self, candidate: Candidate, context: StageContext) -> Verdict:
         verdict, completions = await self.solve(candidate)

@@ -96,11 +96,13 @@ class SemanticJudge:
         )
 
     async def _vote(self, client: LLMClient, candidate: Candidate,
-                    messages: tuple[dict[str, str], ...]) -> _Ballot:
+                    messages: tuple[dict[str, str], ...], seat: int = 0) -> _Ballot:
         passed, thought, failed_call = None, "", False
         completions: list[Completion] = []
-        for _ in range(1 + self.retries):
-            completion = await client.complete(candidate.sample_id, messages, schema=JUDGE_SCHEMA)
+        for attempt in range(1 + self.retries):
+            # draw: which ask this is, so that cached votes of one seat are not another's
+            completion = await client.complete(candidate.sample_id, messages, schema=JUDGE_SCHEMA,
+                                               draw=seat * (1 + self.retries) + attempt)
             completions.append(completion)
             passed, thought = read_judgement(completion)
             failed_call = bool(completion.error)
@@ -122,7 +124,7 @@ class SemanticJudge:
         # Every vote of every judge is asked at once: remote judges answer in parallel, and an
         # embedded judge queues them back to back on its thread.
         seats = [client for client, count in zip(self.clients, self.votes) for _ in range(count)]
-        ballots = await asyncio.gather(*(self._vote(client, candidate, messages) for client in seats))
+        ballots = await asyncio.gather(*(self._vote(client, candidate, messages, seat) for seat, client in enumerate(seats)))
         votes = [b.passed for b in ballots]
         thoughts = [b.thought for b in ballots]
         judges = [client.cfg.model for client in seats]
