@@ -17,7 +17,8 @@ register_schemas()
 
 # Errors a user can fix from the message alone; anything else keeps its traceback.
 _USER_ERRORS = ("ConfigError", "CatalogError", "PromptError", "SamplerError", "LLMFatalError",
-                "ResumeMismatch", "LocalModelError", "SpecError", "StageError", "RunFileError")
+                "ResumeMismatch", "LocalModelError", "SpecError", "StageError", "RunFileError",
+                "WorkerError")
 _statuses: list[str] = []  # how each run of this process ended (several in a multirun): the exit code
 
 

@@ -344,6 +344,10 @@ class Config:
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
     derive: DeriveConfig = field(default_factory=DeriveConfig)
+    # Processes the samples are spread over (index i goes to process i mod workers), each with its
+    # own event loop and concurrency/workers samples in flight: for when one core is saturated by
+    # remote model calls (apigen/workers.py). 1: everything in this process.
+    workers: int = field(default=1, metadata=NOT_DIGESTED)
 
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
@@ -415,6 +419,11 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"num_samples: must be >= 0, got {cfg.num_samples}")
     if cfg.concurrency < 1:
         raise ConfigError(f"concurrency: must be >= 1, got {cfg.concurrency}")
+    if cfg.workers < 1:
+        raise ConfigError(f"workers: must be >= 1, got {cfg.workers}")
+    if cfg.workers > 1 and cfg.sampler.feedback.round_size > 0:
+        # A worker sees only its own rows, so its few-shot pool would differ from one process's.
+        raise ConfigError("workers > 1 cannot be combined with sampler.feedback yet; use workers=1")
     unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES) - set(DERIVED_STYLES))
     if unknown:
         raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES + DERIVED_STYLES)}")

@@ -123,6 +123,13 @@ class ProgressDisplay:
             self.bar.update(1)
             self.redraw()
 
+    def show(self, progress: RunProgress) -> None:
+        """Told of the summed progress of worker processes (workers > 1), which report per sample."""
+        self.progress = progress
+        if self.interactive:
+            self.bar.update(self.done - self.bar.n)
+            self.redraw()
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_S if self.interactive else self.interval_s)

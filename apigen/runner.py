@@ -8,12 +8,13 @@ import asyncio
 import datetime as dt
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from apigen.build import Components, build
-from apigen.config import Config, LLMConfig
-from apigen.llm.client import LLMClient
+from apigen.config import Config, ConfigError, LLMConfig
+from apigen.llm.client import LLMClient, LLMFatalError
 from apigen.llm.roles import active_judges, active_roles, active_solver, generator_config, is_local
 from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
@@ -22,6 +23,7 @@ from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
 from apigen.surrogates import escape_surrogates
+from apigen.workers import WorkerError, freeze_startup_objects, run_in_workers, summed
 
 
 class ResumeMismatch(RuntimeError):
@@ -68,6 +70,9 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     """Run the pipeline into ``run_dir`` (resuming what is there) and return the manifest."""
     started, started_at = time.perf_counter(), dt.datetime.now().isoformat(timespec="seconds")
     overrides = redact_overrides(list(overrides or []))
+    if cfg.workers > 1 and any(is_local(role.model) for role in active_roles(cfg)):
+        raise ConfigError(f"workers={cfg.workers}: an embedded model (local/...) runs in one process; "
+                          "use workers=1, or a remote model (an OpenAI-compatible server such as vLLM)")
     components = components or build(cfg)
     store = RunStore(run_dir)
     _check_resume(components, store)
@@ -96,9 +101,13 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
                               stages=list(cfg.verifier.stages), local_model=any(is_local(r.model) for r in active_roles(cfg)),
                               enabled=cfg.output.progress, interval_s=cfg.output.progress_interval_s)
     pipeline.on_progress = display.sample_done
+    freeze_startup_objects()
     status = "failed"
     try:
-        asyncio.run(display.around(pipeline.run(indexes, checks)))
+        if cfg.workers > 1 and indexes:
+            _run_in_workers(cfg, components, pipeline, store, indexes, checks, display)
+        else:
+            asyncio.run(display.around(pipeline.run(indexes, checks)))
         unfinished = (indexes or checks) and (pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples))
         status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
@@ -114,6 +123,30 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
         store.close()
     _print_summary(final, store.run_dir, pipeline.progress)
     return final
+
+
+def _run_in_workers(cfg: Config, components: Components, pipeline: Pipeline, store: RunStore, indexes: list[int],
+                    checks: list[str], display: ProgressDisplay) -> None:
+    """``workers`` processes share the new samples (apigen/workers.py); candidates to verify again
+    are verified here first. The pipeline's progress and the chain's busy times then count all.
+    The display is redrawn when a worker reports a sample (the workers' calls are not metered here)."""
+    if checks:
+        asyncio.run(pipeline.run([], checks))
+    base = pipeline.progress
+
+    def on_progress(progress: dict[int, dict[str, Any]]) -> None:
+        display.show(summed({0: asdict(base), **{w + 1: p for w, p in progress.items()}}, RunProgress))
+
+    def worker_error(name: str, message: str) -> BaseException:
+        if name == "LLMFatalError":
+            return LLMFatalError(message)
+        return WorkerError(f"a worker process failed: {name}: {message}")
+
+    progress, busy = run_in_workers(cfg, store, indexes, on_progress, worker_error)
+    total = summed({0: asdict(base), **{w + 1: p for w, p in progress.items()}}, RunProgress)
+    pipeline.progress = total
+    for name, seconds in busy.items():
+        components.chain.busy_s[name] = components.chain.busy_s.get(name, 0.0) + seconds
 
 
 def _print_summary(manifest: dict[str, Any], run_dir: Path, progress: RunProgress) -> None:

@@ -18,8 +18,8 @@ MESSAGES = ({"role": "user", "content": "hello"},)
 
 
 def _client(server: FakeLLMServer, **overrides) -> LLMClient:
-    settings = {"max_retries": 2, "retry_backoff_s": 0.01, "timeout_s": 5.0, **overrides}
-    cfg = LLMConfig(model="openai/fake-model", api_base=server.api_base, api_key="test", **settings)
+    settings = {"model": "openai/fake-model", "max_retries": 2, "retry_backoff_s": 0.01, "timeout_s": 5.0, **overrides}
+    cfg = LLMConfig(api_base=server.api_base, api_key="test", **settings)
     return LLMClient(cfg)
 
 
@@ -210,3 +210,27 @@ def test_the_embedded_engines_context_overflow_is_a_refused_request():
     finally:
         litellm.custom_provider_map = saved
     assert completion.error_kind == "request" and "exceed context window" in completion.error
+
+
+def test_the_price_of_a_known_model_is_litellms_own_and_is_not_computed_a_second_time():
+    """The client reads the cost litellm put on the response instead of pricing it again (a
+    model-map lookup per call); a spy on litellm.completion_cost counts the second pricing."""
+    priced = []
+    original = litellm.completion_cost
+
+    def spy(*args, **kwargs):
+        priced.append(1)
+        return original(*args, **kwargs)
+
+    with FakeLLMServer({"generator": ["a priced answer"]}) as server:
+        litellm.completion_cost = spy
+        try:
+            known = asyncio.run(_client(server, model="openai/gpt-4o-mini").complete("s1", MESSAGES))
+        finally:
+            litellm.completion_cost = original
+        unknown = asyncio.run(_client(server).complete("s2", MESSAGES))
+    expected = 10 * litellm.model_cost["gpt-4o-mini"]["input_cost_per_token"] + \
+        known.usage.completion_tokens * litellm.model_cost["gpt-4o-mini"]["output_cost_per_token"]
+    assert known.usage.cost_usd == pytest.approx(expected)
+    assert unknown.usage.cost_usd is None  # a model without a price: the cost is not known
+    assert priced == []

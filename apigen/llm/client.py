@@ -267,10 +267,7 @@ class LLMClient:
             raise _NoChoices("the response has no choices")
         choice = choices[0]
         usage = getattr(response, "usage", None)
-        try:
-            cost = float(litellm.completion_cost(completion_response=response))
-        except Exception:  # unknown models have no price; cost is then simply not known
-            cost = None
+        cost = _response_cost(response)
         content = choice.message.content
         return Completion(
             sample_id=sample_id,
@@ -282,6 +279,15 @@ class LLMClient:
             latency_s=round(latency, 4),
             tool_calls=tuple(_tool_call(c) for c in getattr(choice.message, "tool_calls", None) or ()),
         )
+
+
+def _response_cost(response: Any) -> float | None:
+    """The call's price as litellm already computed it for the response (``_hidden_params``);
+    pricing it again with ``litellm.completion_cost`` cost a model-map lookup per call (about a
+    tenth of the client's CPU). None when the model has no known price."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else getattr(hidden, "response_cost", None)
+    return float(cost) if isinstance(cost, (int, float)) else None
 
 
 def _tool_call(call: Any) -> dict[str, Any]:
