@@ -21,6 +21,8 @@ from apigen.manifest import build_manifest
 from apigen.pipeline import Pipeline, RunProgress
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
+from apigen.report_data import collect_figures
+from apigen.report_html import render_html
 from apigen.store import RunStore
 from apigen.surrogates import escape_surrogates
 
@@ -113,8 +115,10 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
         final = manifest(status)
         store.export_dataset(cfg.output.formats)
         store.write_manifest(final)
-        store.write_text("report.md", render_report(final))
         store.close()
+        figures = collect_figures(store.run_dir, {spec.name: spec.category for spec in components.catalog.specs})
+        store.write_text("report.md", render_report(final, figures))
+        store.write_text("report.html", render_html(final, figures))
     _print_summary(final, store.run_dir, pipeline.progress)
     return final
 

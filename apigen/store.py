@@ -111,6 +111,8 @@ class RunState:
     usage: dict[str, Usage] = field(default_factory=dict)  # by role: generator, then stage names
     kept_rows: list[tuple[int, int, int]] = field(default_factory=list)  # (index, position, offset)
     on_kept: Callable[[Example], None] | None = None  # told of each example kept when it is read back
+    # told of each outcome as it is counted, with its sample's offset in candidates.jsonl (the report's figures)
+    on_counted: Callable[[Outcome, int], None] | None = None
 
     def add_usage(self, role: str, usage: Usage) -> None:
         if usage.calls:
@@ -156,6 +158,8 @@ class RunState:
             self._count(outcome, sample.index, offset, sample.offset, restoring)
 
     def _count(self, outcome: Outcome, index: int, offset: int, sample_offset: int, restoring: bool) -> None:
+        if self.on_counted is not None:
+            self.on_counted(outcome, sample_offset)
         if outcome.kept:
             self.kept += 1
             self.kept_rows.append((index, outcome.position, offset))
@@ -195,6 +199,15 @@ def _parsed(kind: Any, path: Path, line: bytes, offset: int) -> Any:
                            "move the file away or start a new run directory") from None
 
 
+def read_state(run_dir: Path, state: RunState) -> RunState:
+    """Stream the stage files of ``run_dir`` into ``state``, read only, one record at a time."""
+    for offset, line in _read_lines(run_dir / CANDIDATES):
+        state.add_sample(_parsed(SampleRecord, run_dir / CANDIDATES, line, offset), offset)
+    for offset, line in _read_lines(run_dir / VERDICTS):
+        state.add_outcome(_parsed(Outcome, run_dir / VERDICTS, line, offset), offset, restoring=True)
+    return state
+
+
 class RunStore:
     def __init__(self, run_dir: str | os.PathLike):
         self.run_dir = Path(run_dir)
@@ -206,11 +219,7 @@ class RunStore:
     def load(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
         """Read the stage files back into the run state; ``on_kept`` sees every kept example
         (the dedup stage re-learns the kept queries), then open the files for appending."""
-        self.state = RunState(on_kept=on_kept)
-        for offset, line in _read_lines(self.run_dir / CANDIDATES):
-            self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset), offset)
-        for offset, line in _read_lines(self.run_dir / VERDICTS):
-            self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
+        self.state = read_state(self.run_dir, RunState(on_kept=on_kept))
         self.state.on_kept = None
         self._candidates = open_append(self.run_dir / CANDIDATES)
         self._verdicts = open_append(self.run_dir / VERDICTS)
