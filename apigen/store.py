@@ -47,16 +47,29 @@ class RunFileError(ValueError):
 
 
 def open_append(path: Path) -> IO[bytes]:
-    """Open for appending; a line left half-written by a kill is ended first, so that the next
-    record does not get glued onto it."""
+    """Open for appending; a line left half-written by a kill is cut off first: it never was a
+    record, and left in place (even newline-terminated) it would read as damage on the next load."""
     handle = path.open("ab")
     if handle.tell():
-        with path.open("rb") as existing:
-            existing.seek(-1, os.SEEK_END)
-            if existing.read(1) != b"\n":
-                handle.write(b"\n")
-                handle.flush()
+        end = _after_last_newline(path)
+        if end != handle.tell():
+            handle.truncate(end)
+            handle.seek(end)
     return handle
+
+
+def _after_last_newline(path: Path, chunk: int = 1 << 16) -> int:
+    """The offset just past the file's last newline (0 when it has none), read from the end."""
+    with path.open("rb") as handle:
+        position = handle.seek(0, os.SEEK_END)
+        while position > 0:
+            start = max(0, position - chunk)
+            handle.seek(start)
+            found = handle.read(position - start).rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            position = start
+    return 0
 
 
 def append_record(handle: IO[bytes], record: Record) -> int:
