@@ -152,9 +152,6 @@ class Figures:
     kept_sample: list[dict[str, Any]] = field(default_factory=list)  # {query, style, calls}
     rejected_sample: list[dict[str, Any]] = field(default_factory=list)  # {query, style, calls, stage, reason, meaning, detail}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
 
 class _SampleLines:
     """Candidates read back from candidates.jsonl by their sample's byte offset (the outcomes of
