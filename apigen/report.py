@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from apigen.report_data import Figures
 from apigen.verify.reasons import describe
 
 
@@ -79,8 +80,43 @@ def render_breakdown_markdown(stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_report(manifest: dict[str, Any]) -> str:
-    """report.md: the manifest's figures for people; ``manifest`` holds the stage statistics."""
+def _md(text: Any) -> str:
+    """A table cell: model text on one line, without breaking the table."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_figures_markdown(figures: Figures) -> str:
+    """Coverage, queries, duplicates and argument types (report_data.Figures) as Markdown."""
+    lines = ["## Coverage", "", "| Style | Generated | Kept |", "|---|---:|---:|"]
+    lines += [f"| {_md(style)} | {n['generated']} | {n['kept']} |" for style, n in figures.styles.items()]
+    lines += ["", "| Category | APIs | APIs used | Calls | Kept rows |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {_md(c['category'])} | {c['apis']} | {c['apis_used']} | {c['calls']} | {c['examples']} |" for c in figures.categories]
+    lines += ["", "| API | Calls in kept rows | Kept rows |", "|---|---:|---:|"]
+    lines += [f"| `{_md(a['name'])}` | {a['calls']} | {a['examples']} |" for a in figures.apis]
+    unused = ", ".join(f"`{_md(n)}`" for n in figures.unused_apis)
+    lines += ["", f"Catalog APIs never called in a kept row: {unused or 'none'}."]
+    if figures.no_call_rows:
+        lines += [f"Kept rows whose right answer is no call: {figures.no_call_rows}."]
+    s = figures.length_summary
+    lines += ["", "## Queries", ""]
+    lines += [f"Words per kept query: min {s['min']}, median {s['median']}, mean {s['mean']}, max {s['max']} ({s['rows']} rows)."
+              if s.get("rows") else "No kept query."]
+    lines += ["", "| Words | Kept rows |", "|---|---:|"]
+    lines += [f"| {b['low']}{'' if b['low'] == b['high'] else '-' + str(b['high'])} | {b['count']} |" for b in figures.length_histogram]
+    lines += ["", "| Measure | Distinct | Total | Ratio |", "|---|---:|---:|---:|"]
+    lines += [f"| {name.replace('_', '-')} | {d['unique']}{'' if d['exact'] else ' (estimated)'} | {d['total']} | "
+              f"{'-' if d['ratio'] is None else format(d['ratio'], '.3f')} |" for name, d in figures.distinct.items()]
+    lines += ["", "## Duplicates and benchmark overlap", "", "| Reason | Rejected rows |", "|---|---:|"]
+    lines += [f"| `{code}` | {count} |" for code, count in figures.duplicates.items()]
+    lines += ["", "## Argument types", "", "| JSON type | Values in kept calls |", "|---|---:|"]
+    lines += [f"| {t} | {n} |" for t, n in figures.argument_types.items()]
+    lines += ["", "report.html shows the same figures as charts, with a sample of kept and rejected rows.", ""]
+    return "\n".join(lines)
+
+
+def render_report(manifest: dict[str, Any], figures: Figures | None = None) -> str:
+    """report.md: the manifest's figures for people; ``manifest`` holds the stage statistics, and
+    ``figures`` (when given) the coverage, query and argument figures."""
     usage = manifest.get("usage", {})
     return "\n".join([
         f"# APIGen run: {manifest.get('name', '')}",
@@ -108,4 +144,5 @@ def render_report(manifest: dict[str, Any]) -> str:
         "Codes are defined in `apigen/verify/reasons.py` and explained in docs/VERIFICATION.md;",
         "every rejected candidate is in verdicts.jsonl with its stage, reason and detail.",
         "",
+        *([render_figures_markdown(figures)] if figures is not None else []),
     ])

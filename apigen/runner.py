@@ -21,6 +21,8 @@ from apigen.pipeline import Pipeline, RunProgress
 from apigen.progress import ProgressDisplay
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
+from apigen.report_data import collect_figures
+from apigen.report_html import render_html
 from apigen.store import RunStore
 from apigen.surrogates import escape_surrogates
 from apigen.workers import WorkerError, freeze_startup_objects, run_in_workers, summed
@@ -116,13 +118,21 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     finally:
         display.close()
         final = manifest(status)
-        if not store.export_is_current(cfg.output.formats):  # a finished run resumed again has nothing new
+        stale = not store.export_is_current(cfg.output.formats)  # a finished run resumed again has nothing new
+        if stale:
             store.export_dataset(cfg.output.formats)
         store.write_manifest(final)
-        store.write_text("report.md", render_report(final))
         store.close()
+        if indexes or checks or stale or not all((store.run_dir / name).is_file() for name in REPORTS):
+            # The reports stream the run files again: skipped when nothing changed since they were written.
+            figures = collect_figures(store.run_dir, {spec.name: spec.category for spec in components.catalog.specs})
+            store.write_text("report.md", render_report(final, figures))
+            store.write_text("report.html", render_html(final, figures))
     _print_summary(final, store.run_dir, pipeline.progress)
     return final
+
+
+REPORTS = ("report.md", "report.html")
 
 
 def _run_in_workers(cfg: Config, components: Components, pipeline: Pipeline, store: RunStore, indexes: list[int],

@@ -48,16 +48,29 @@ class RunFileError(ValueError):
 
 
 def open_append(path: Path) -> IO[bytes]:
-    """Open for appending; a line left half-written by a kill is ended first, so that the next
-    record does not get glued onto it."""
+    """Open for appending; a line left half-written by a kill is cut off first: it never was a
+    record, and left in place (even newline-terminated) it would read as damage on the next load."""
     handle = path.open("ab")
     if handle.tell():
-        with path.open("rb") as existing:
-            existing.seek(-1, os.SEEK_END)
-            if existing.read(1) != b"\n":
-                handle.write(b"\n")
-                handle.flush()
+        end = _after_last_newline(path)
+        if end != handle.tell():
+            handle.truncate(end)
+            handle.seek(end)
     return handle
+
+
+def _after_last_newline(path: Path, chunk: int = 1 << 16) -> int:
+    """The offset just past the file's last newline (0 when it has none), read from the end."""
+    with path.open("rb") as handle:
+        position = handle.seek(0, os.SEEK_END)
+        while position > 0:
+            start = max(0, position - chunk)
+            handle.seek(start)
+            found = handle.read(position - start).rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            position = start
+    return 0
 
 
 def append_record(handle: IO[bytes], record: Record) -> int:
@@ -112,6 +125,8 @@ class RunState:
     usage: dict[str, Usage] = field(default_factory=dict)  # by role: generator, then stage names
     kept_rows: list[tuple[int, int, int]] = field(default_factory=list)  # (index, position, offset)
     on_kept: Callable[[Example], None] | None = None  # told of each example kept when it is read back
+    # told of each outcome as it is counted, with its sample's offset in candidates.jsonl (the report's figures)
+    on_counted: Callable[[Outcome, int], None] | None = None
 
     def add_usage(self, role: str, usage: Usage) -> None:
         if usage.calls:
@@ -157,6 +172,8 @@ class RunState:
             self._count(outcome, sample.index, offset, sample.offset, restoring)
 
     def _count(self, outcome: Outcome, index: int, offset: int, sample_offset: int, restoring: bool) -> None:
+        if self.on_counted is not None:
+            self.on_counted(outcome, sample_offset)
         if outcome.kept:
             self.kept += 1
             self.kept_rows.append((index, outcome.position, offset))
@@ -196,6 +213,15 @@ def _parsed(kind: Any, path: Path, line: bytes, offset: int) -> Any:
                            "move the file away or start a new run directory") from None
 
 
+def read_state(run_dir: Path, state: RunState) -> RunState:
+    """Stream the stage files of ``run_dir`` into ``state``, read only, one record at a time."""
+    for offset, line in _read_lines(run_dir / CANDIDATES):
+        state.add_sample(_parsed(SampleRecord, run_dir / CANDIDATES, line, offset), offset)
+    for offset, line in _read_lines(run_dir / VERDICTS):
+        state.add_outcome(_parsed(Outcome, run_dir / VERDICTS, line, offset), offset, restoring=True)
+    return state
+
+
 class RunStore:
     def __init__(self, run_dir: str | os.PathLike):
         self.run_dir = Path(run_dir)
@@ -233,11 +259,7 @@ class RunStore:
                 replay(example)
 
     def _read_back(self, on_kept: Callable[[Example], None] | None) -> None:
-        self.state = RunState(on_kept=on_kept)
-        for offset, line in _read_lines(self.run_dir / CANDIDATES):
-            self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset), offset)
-        for offset, line in _read_lines(self.run_dir / VERDICTS):
-            self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
+        self.state = read_state(self.run_dir, RunState(on_kept=on_kept))
         self.state.on_kept = None
 
     def read_manifest(self) -> dict[str, Any] | None:

@@ -19,4 +19,7 @@ echo "Installing APIGen with the embedded model engine (the first time compiles 
 .venv/bin/python -m pip install --quiet -e '.[local,dev]'
 .venv/bin/python -m apigen.llm.models install "${APIGEN_MODEL:-qwen2.5-coder-1.5b}"
 .venv/bin/python -m apigen.bfcl install
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${APIGEN_CHROMIUM:-}" ]; then
+  echo "Note: the report.html browser tests need chromium (as root: apt-get install -y chromium; .ci/run does it)."
+fi
 echo "Setup done. Run: .venv/bin/python -m apigen"

@@ -31,12 +31,14 @@ def test_a_finished_run_resumed_again_rebuilds_nothing_until_something_changed(t
         _run(server, tmp_run, "num_samples=3")
         dataset = tmp_run / "dataset"
         before = {p.name: _stamp(p) for p in [dataset, *dataset.iterdir()]}
+        reports = {name: _stamp(tmp_run / name) for name in ("report.md", "report.html")}
         assert (tmp_run / "run_state.json").exists()
 
         again = _run(server, tmp_run, "num_samples=3")
         assert "3 of 3 samples already finished" in again.stderr
         assert len(server.routed("generator")) == 3
         assert {p.name: _stamp(p) for p in [dataset, *dataset.iterdir()]} == before  # not exported again
+        assert {name: _stamp(tmp_run / name) for name in reports} == reports  # nor the reports streamed again
         manifest = json.loads((tmp_run / "manifest.json").read_text())
         assert manifest["status"] == "completed" and manifest["counts"]["kept"] == 3
 

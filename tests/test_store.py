@@ -84,3 +84,35 @@ def test_outcomes_of_a_redone_attempt_do_not_count(tmp_path):
     store.close()
     assert RunStore(tmp_path).load().kept == 1  # the same when read back
 
+
+
+def test_a_run_resumed_after_a_kill_loads_again(tmp_path):
+    """The half-written line a kill leaves is cut off before the next append: newline-terminated
+    in place, it read as a damaged record on the load after the resume."""
+    store = RunStore(tmp_path)
+    store.load()
+    store.append_sample(sample(0))
+    store.append_outcome(outcome(0, 0, True))
+    store.close()
+    whole = (tmp_path / "verdicts.jsonl").read_bytes()
+    with (tmp_path / "verdicts.jsonl").open("ab") as handle:
+        handle.write(outcome(0, 1, False).to_json().encode()[:25])  # killed mid-line
+    resumed = RunStore(tmp_path)
+    resumed.load()
+    resumed.append_outcome(outcome(0, 1, False))
+    resumed.close()
+    assert (tmp_path / "verdicts.jsonl").read_bytes() == whole + outcome(0, 1, False).to_json().encode() + b"\n"
+    again = RunStore(tmp_path).load()
+    assert (again.generated, again.kept) == (2, 1)
+
+
+def test_the_last_newline_is_found_across_chunks(tmp_path):
+    from apigen.store import _after_last_newline
+
+    path = tmp_path / "f"
+    path.write_bytes(b"one\n" + b"x" * 50)
+    assert _after_last_newline(path, chunk=4) == 4
+    path.write_bytes(b"no newline at all")
+    assert _after_last_newline(path, chunk=4) == 0
+    path.write_bytes(b"ends\n")
+    assert _after_last_newline(path, chunk=3) == 5
