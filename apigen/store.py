@@ -40,6 +40,7 @@ ERRORS = "errors.jsonl"
 MANIFEST = "manifest.json"
 DATASET = "dataset"
 EXPORT_COLUMNS = ("id", "query", "tools", "answers")
+OVERLAPS_LISTED = 1000  # benchmark overlaps the run state lists (memory stays flat in a big run)
 
 
 class RunFileError(ValueError):
@@ -111,6 +112,9 @@ class RunState:
     usage: dict[str, Usage] = field(default_factory=dict)  # by role: generator, then stage names
     kept_rows: list[tuple[int, int, int]] = field(default_factory=list)  # (index, position, offset)
     on_kept: Callable[[Example], None] | None = None  # told of each example kept when it is read back
+    # The first OVERLAPS_LISTED benchmark_overlap rejections (their verdict's data: query, BFCL
+    # item id, overlap), for the report; the count of all of them is in `rejected`.
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def add_usage(self, role: str, usage: Usage) -> None:
         if usage.calls:
@@ -163,6 +167,8 @@ class RunState:
                 self.on_kept(outcome.example)
             return
         self.rejected[(outcome.stage, outcome.reason)] += 1
+        if outcome.reason == "benchmark_overlap" and len(self.overlaps) < OVERLAPS_LISTED and outcome.verdicts:
+            self.overlaps.append(dict(outcome.verdicts[-1].data))
         if outcome.retry:
             self.pending_checks[outcome.candidate_id] = PendingCheck(index, outcome.attempt, sample_offset,
                                                                      outcome.stage, outcome.reason)
