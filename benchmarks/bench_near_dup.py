@@ -23,7 +23,6 @@ from apigen.verify.chain import StageContext
 from apigen.verify.decontaminate import DecontaminateStage, bfcl_index
 from apigen.verify.near_dup import NearDupStage
 
-
 LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
 
 
