@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from apigen.store import RunState
 
 CHECKPOINT = "run_state.json"
-_VERSION = 1
+_VERSION = 2  # 2: with the listed benchmark overlaps
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -47,6 +47,7 @@ def save(run_dir: Path, files: list[str], state: RunState, export: dict[str, Any
         "rejected": [[stage, reason, count] for (stage, reason), count in state.rejected.items()],
         "usage": {role: usage.to_dict() for role, usage in state.usage.items()},
         "kept_rows": state.kept_rows,
+        "overlaps": state.overlaps,
     }
     write_json_atomic(run_dir / CHECKPOINT, data, indent=None)
 
@@ -66,6 +67,7 @@ def restore(run_dir: Path, files: list[str]) -> tuple[RunState, dict[str, Any] |
             rejected=Counter({(stage, reason): count for stage, reason, count in data["rejected"]}),
             usage={role: Usage.from_dict(usage) for role, usage in data["usage"].items()},
             kept_rows=[(index, position, offset) for index, position, offset in data["kept_rows"]],
+            overlaps=list(data["overlaps"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing or damaged: read the files
         return None

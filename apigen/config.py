@@ -285,10 +285,26 @@ class RoundTripVerifierConfig:
     solver: SolverConfig = field(default_factory=SolverConfig)
 
 
+@dataclass
+class NearDupVerifierConfig:
+    # A candidate whose normalised query words and call skeleton (function names, argument keys)
+    # have Jaccard similarity >= threshold with an example already kept is rejected
+    # (near_duplicate). Measured by benchmarks/bench_near_dup.py (docs/VERIFICATION.md).
+    threshold: float = 0.5
+
+
+@dataclass
+class DecontaminateVerifierConfig:
+    # A candidate whose query shares this share of word pairs (of the longer text) with a BFCL
+    # question is rejected (benchmark_overlap). Measured by benchmarks/bench_near_dup.py.
+    threshold: float = 0.5
+
+
 # Measured on the labelled BFCL set with the embedded model (docs/VERIFICATION.md): the round-trip
 # solver separates correct from wrong rows; the small model's judge adds little at a high cost, so
 # it is left to `verifier=with_judge` (hosted judges); grounding records untraced values (flag).
-DEFAULT_STAGES = ["format", "dedup", "execution", "grounding", "roundtrip"]
+# near_dup and decontaminate are cheap (no model, no execution) and come right after dedup.
+DEFAULT_STAGES = ["format", "dedup", "near_dup", "decontaminate", "execution", "grounding", "roundtrip"]
 
 
 @dataclass
@@ -302,6 +318,8 @@ class VerifierConfig:
     semantic: SemanticVerifierConfig = field(default_factory=SemanticVerifierConfig)
     grounding: GroundingVerifierConfig = field(default_factory=GroundingVerifierConfig)
     roundtrip: RoundTripVerifierConfig = field(default_factory=RoundTripVerifierConfig)
+    near_dup: NearDupVerifierConfig = field(default_factory=NearDupVerifierConfig)
+    decontaminate: DecontaminateVerifierConfig = field(default_factory=DecontaminateVerifierConfig)
 
 
 MISSING_PARAMETER_ANSWERS = ("no_call", "clarify")
@@ -468,6 +486,10 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"verifier.stages: a stage is listed twice in {stages}")
     if cfg.verifier.grounding.mode not in GROUNDING_MODES:
         raise ConfigError(f"verifier.grounding.mode: must be one of {list(GROUNDING_MODES)}, got '{cfg.verifier.grounding.mode}'")
+    for key in ("near_dup", "decontaminate"):
+        threshold = getattr(cfg.verifier, key).threshold
+        if not 0.0 < threshold <= 1.0:
+            raise ConfigError(f"verifier.{key}.threshold: must be in (0, 1], got {threshold}")
     execution = cfg.verifier.execution
     if execution.timeout_s <= 0 or execution.workers < 1 or execution.memory_mb < 64:
         raise ConfigError("verifier.execution: need timeout_s > 0, workers >= 1, memory_mb >= 64")

@@ -12,7 +12,7 @@ from apigen import __version__
 from apigen.build import Components
 from apigen.llm.roles import active_judges
 from apigen.records import Usage
-from apigen.report import stage_statistics
+from apigen.report import overlap_statistics, stage_statistics
 from apigen.store import RunState
 
 _VERSIONED = ("litellm", "hydra-core", "omegaconf", "jinja2", "jsonschema", "datasets", "llama_cpp_python")
@@ -58,6 +58,7 @@ def build_manifest(components: Components, state: RunState, *, status: str, star
         "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors,
                     "request_errors": state.request_errors, "verify_errors": len(state.pending_checks)},
         **stage_statistics(components.chain.names, state.generated, state.kept, state.rejected),
+        "duplicates": overlap_statistics(state.rejected, state.overlaps),
         "usage": usage_summary(state.usage),
         "timings": {
             "wall_s": round(wall_s, 3),

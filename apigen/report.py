@@ -45,6 +45,47 @@ def stage_statistics(stages: list[str], generated: int, kept: int, rejected: Map
     }
 
 
+# (stage, reason, label) of the rejections the report counts as duplicates or benchmark overlap.
+DUPLICATE_REASONS = (("dedup", "duplicate_query", "exact duplicates"), ("near_dup", "near_duplicate", "near-duplicates"),
+                     ("decontaminate", "benchmark_overlap", "BFCL overlaps"))
+OVERLAPS_SHOWN = 50  # overlap matches listed in report.md (the manifest has more)
+
+
+def overlap_statistics(rejected: Mapping[tuple[str, str], int], overlaps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Duplicate and benchmark-overlap counts, and the overlap matches (candidate query, BFCL item,
+    overlap) as the decontaminate stage recorded them: the data report.md (and report.html) show."""
+    return {
+        "counts": {reason: rejected.get((stage, reason), 0) for stage, reason, _ in DUPLICATE_REASONS},
+        "overlap_matches": [{"query": o.get("query", ""), "benchmark": o.get("benchmark", "BFCL"), "item_id": o.get("item_id", ""),
+                             "question": o.get("question", ""), "overlap": o.get("overlap")} for o in overlaps],
+    }
+
+
+def _cell(text: str, limit: int = 120) -> str:
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("|", "\\|")
+
+
+def render_duplicates_markdown(manifest: dict[str, Any]) -> str:
+    """The duplicate and overlap counts, and the overlap matches, as Markdown."""
+    data = manifest.get("duplicates") or overlap_statistics({}, [])
+    chain = manifest.get("verifier", {}).get("stages")
+    lines = []
+    for stage, reason, label in DUPLICATE_REASONS:
+        checked = "" if chain is None or stage in chain else " (stage not in the chain: not checked)"
+        lines.append(f"- {label} (`{stage}`, `{reason}`): {data['counts'].get(reason, 0)}{checked}")
+    matches = data["overlap_matches"]
+    if matches:
+        lines += ["", "| Candidate query | Benchmark item | Overlap |", "|---|---|---:|"]
+        lines += [f"| {_cell(m['query'])} | {m['benchmark']} `{m['item_id']}` | {_rate(m['overlap'])} |"
+                  for m in matches[:OVERLAPS_SHOWN]]
+        total = data["counts"].get("benchmark_overlap", 0)
+        if total > min(len(matches), OVERLAPS_SHOWN):
+            lines.append(f"\n{min(len(matches), OVERLAPS_SHOWN)} of {total} shown; every one is in verdicts.jsonl.")
+    return "\n".join(lines)
+
+
 def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
@@ -86,7 +127,8 @@ def _md(text: Any) -> str:
 
 
 def render_figures_markdown(figures: Figures) -> str:
-    """Coverage, queries, duplicates and argument types (report_data.Figures) as Markdown."""
+    """Coverage, queries and argument types (report_data.Figures) as Markdown; the duplicate counts
+    are render_duplicates_markdown's (they come with the overlap matches)."""
     lines = ["## Coverage", "", "| Style | Generated | Kept |", "|---|---:|---:|"]
     lines += [f"| {_md(style)} | {n['generated']} | {n['kept']} |" for style, n in figures.styles.items()]
     lines += ["", "| Category | APIs | APIs used | Calls | Kept rows |", "|---|---:|---:|---:|---:|"]
@@ -106,8 +148,6 @@ def render_figures_markdown(figures: Figures) -> str:
     lines += ["", "| Measure | Distinct | Total | Ratio |", "|---|---:|---:|---:|"]
     lines += [f"| {name.replace('_', '-')} | {d['unique']}{'' if d['exact'] else ' (estimated)'} | {d['total']} | "
               f"{'-' if d['ratio'] is None else format(d['ratio'], '.3f')} |" for name, d in figures.distinct.items()]
-    lines += ["", "## Duplicates and benchmark overlap", "", "| Reason | Rejected rows |", "|---|---:|"]
-    lines += [f"| `{code}` | {count} |" for code, count in figures.duplicates.items()]
     lines += ["", "## Argument types", "", "| JSON type | Values in kept calls |", "|---|---:|"]
     lines += [f"| {t} | {n} |" for t, n in figures.argument_types.items()]
     lines += ["", "report.html shows the same figures as charts, with a sample of kept and rejected rows.", ""]
@@ -143,6 +183,10 @@ def render_report(manifest: dict[str, Any], figures: Figures | None = None) -> s
         "",
         "Codes are defined in `apigen/verify/reasons.py` and explained in docs/VERIFICATION.md;",
         "every rejected candidate is in verdicts.jsonl with its stage, reason and detail.",
+        "",
+        "## Duplicates and benchmark overlap",
+        "",
+        render_duplicates_markdown(manifest),
         "",
         *([render_figures_markdown(figures)] if figures is not None else []),
     ])

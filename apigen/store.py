@@ -41,6 +41,7 @@ ERRORS = "errors.jsonl"
 MANIFEST = "manifest.json"
 DATASET = "dataset"
 EXPORT_COLUMNS = ("id", "query", "tools", "answers")
+OVERLAPS_LISTED = 1000  # benchmark overlaps the run state lists (memory stays flat in a big run)
 
 
 class RunFileError(ValueError):
@@ -127,6 +128,9 @@ class RunState:
     on_kept: Callable[[Example], None] | None = None  # told of each example kept when it is read back
     # told of each outcome as it is counted, with its sample's offset in candidates.jsonl (the report's figures)
     on_counted: Callable[[Outcome, int], None] | None = None
+    # The first OVERLAPS_LISTED benchmark_overlap rejections (their verdict's data: query, BFCL
+    # item id, overlap), for the report; the count of all of them is in `rejected`.
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def add_usage(self, role: str, usage: Usage) -> None:
         if usage.calls:
@@ -181,6 +185,8 @@ class RunState:
                 self.on_kept(outcome.example)
             return
         self.rejected[(outcome.stage, outcome.reason)] += 1
+        if outcome.reason == "benchmark_overlap" and len(self.overlaps) < OVERLAPS_LISTED and outcome.verdicts:
+            self.overlaps.append(dict(outcome.verdicts[-1].data))
         if outcome.retry:
             self.pending_checks[outcome.candidate_id] = PendingCheck(index, outcome.attempt, sample_offset,
                                                                      outcome.stage, outcome.reason)

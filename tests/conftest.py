@@ -39,10 +39,16 @@ def compose_config(overrides: list[str] | None = None) -> Config:
 def fake_llm_overrides(server: FakeLLMServer | str) -> list[str]:
     """Overrides that point the generator (and so the solver and the judge) at a fake server or an
     api_base. The chain is the default one plus the judge (verifier=with_judge), so these tests
-    check the judge's part too; the fake solver agrees with the generator unless scripted."""
+    check the judge's part too; the fake solver agrees with the generator unless scripted. It
+    leaves out near_dup (NEAR_DUP_OFF): these tests' generators repeat one query with other numbers
+    ("Is 17 a prime number?"), which near_dup rightly rejects; tests/test_near_dup.py runs it."""
     api_base = server if isinstance(server, str) else server.api_base
     return ["llm=openai_compatible", f"llm.api_base={api_base}", "llm.model=openai/fake-model", "verifier=with_judge",
-            "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
+            NEAR_DUP_OFF, "llm.max_retries=1", "llm.retry_backoff_s=0.01", "output.progress=false"]
+
+
+# verifier=with_judge without near_dup; a test's own verifier.stages=... given later replaces it.
+NEAR_DUP_OFF = "verifier.stages=[format,dedup,decontaminate,execution,grounding,roundtrip,semantic]"
 
 
 def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 180,

@@ -36,7 +36,7 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     with FakeLLMServer({"solver": oracle(4), "judge": [judge(True)]}, router=router) as server:
         result = subprocess.run(
             [sys.executable, "-m", "apigen.calibrate", "--per-kind", "4", "--also", "semantic", "--out", str(out),
-             *fake_llm_overrides(server), "verifier.stages=[format,dedup,execution,grounding,roundtrip]",
+             *fake_llm_overrides(server), "verifier.stages=[format,dedup,near_dup,decontaminate,execution,grounding,roundtrip]",
              "verifier.grounding.mode=flag"],
             cwd=ROOT, capture_output=True, text=True, timeout=300)
         judged = [r["messages"][-1]["content"] for r in server.routed("judge")]
@@ -46,7 +46,8 @@ def test_calibration_prints_kept_and_rejected_shares_per_stage_and_chain(tmp_pat
     # everything keeps all and rejects none.
     assert "100.0% (10) 100.0% (16)" in lines["roundtrip"]
     assert "100.0% (10) 0.0% (16)" in lines["semantic"]
-    assert "left out: dedup, execution" in result.stdout
+    # The rows are BFCL's own and share queries on purpose: the similarity stages are left out.
+    assert "left out: dedup, near_dup, decontaminate, execution" in result.stdout
     chain = next(v for k, v in lines.items() if k.startswith("chain format > grounding(flag) > roundtrip") and "[configured]" in v)
     assert "100.0% (10) 100.0% (16)" in chain
     # The judge gets each row's context from the stages before it, as in a run: grounding's

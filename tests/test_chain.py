@@ -86,4 +86,5 @@ def test_the_chain_is_built_in_the_configured_order():
     components = build(compose_config(REMOTE + ["verifier.stages=[format,execution,dedup]"]))
     assert components.chain.names == ["format", "execution", "dedup"]
     default = ["llm=openai_compatible", "llm.api_base=http://127.0.0.1:9/v1", "llm.model=openai/m"]
-    assert build(compose_config(default)).chain.names == DEFAULT_STAGES == ["format", "dedup", "execution", "grounding", "roundtrip"]
+    assert build(compose_config(default)).chain.names == DEFAULT_STAGES == ["format", "dedup", "near_dup", "decontaminate",
+                                                                           "execution", "grounding", "roundtrip"]

@@ -80,7 +80,7 @@ def test_each_failure_lands_at_its_stage_and_only_the_good_example_is_kept(tmp_r
 
     manifest = json.loads((tmp_run / "manifest.json").read_text())
     assert manifest["status"] == "completed"
-    assert manifest["counts"] == {"generated": 6, "failed_format": 3, "failed_dedup": 0, "failed_execution": 1,
+    assert manifest["counts"] == {"generated": 6, "failed_format": 3, "failed_dedup": 0, "failed_decontaminate": 0, "failed_execution": 1,
                                   "failed_grounding": 0, "failed_roundtrip": 0, "failed_semantic": 1, "kept": 1}
     assert manifest["reasons"]["format"] == {"invalid_json": 1, "unknown_function": 1, "wrong_argument_type": 1}
     assert manifest["usage"]["prompt_tokens"] > 0 and manifest["usage"]["by_role"]["semantic"]["completion_tokens"] > 0

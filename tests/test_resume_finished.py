@@ -59,7 +59,7 @@ def test_a_finished_run_resumed_again_rebuilds_nothing_until_something_changed(t
 
 def _fields(state):  # type: ignore[no-untyped-def]
     return (state.finished, state.generated, state.kept, state.request_errors, state.pending_checks, state.rejected,
-            state.usage, sorted(state.kept_rows), set(state.open))
+            state.usage, sorted(state.kept_rows), set(state.open), state.overlaps)
 
 
 def test_the_checkpoint_gives_the_state_the_files_give_and_is_ignored_once_they_change(tmp_path: Path):

@@ -136,3 +136,25 @@ def reference_calls(item: BfclItem) -> tuple[ToolCall, ...]:
                       for arg, values in arguments.items()}
             calls.append(ToolCall(name, {arg: v for arg, (present, v) in picked.items() if present}))
     return tuple(calls)
+
+
+_NOT_QUESTIONS = ("BFCL_v4_format_sensitivity.json",)  # ids of items of other files, one JSON object
+
+
+def all_questions() -> list[tuple[str, str]]:
+    """(id, text) of every user message of every BFCL question file (single- and multi-turn, live,
+    memory, web search): what a generated dataset must not repeat. A message of a later turn has
+    the id "<row id> turn <n>"; a text met again (the multi-turn variants share turns) keeps its
+    first id."""
+    found: dict[str, str] = {}
+    for path in sorted(data_dir().glob("BFCL_v4_*.json")):
+        if path.name in _NOT_QUESTIONS:
+            continue
+        for row in _jsonl(path):
+            turns = row.get("question", [])
+            for number, turn in enumerate(turns, start=1):
+                for message in turn if isinstance(turn, list) else []:
+                    text = str(message.get("content", "")).strip() if isinstance(message, dict) else ""
+                    if text and message.get("role") == "user":
+                        found.setdefault(text, row["id"] if number == 1 else f"{row['id']} turn {number}")
+    return [(item_id, text) for text, item_id in found.items()]

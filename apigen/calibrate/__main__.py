@@ -3,9 +3,9 @@ correct from wrong rows, measured on a labelled set built from BFCL's ground tru
 
 The set (apigen.bfcl.labelled) holds correct rows and rows made wrong on purpose: one value
 changed to contradict the query, a wrong function among the offered ones, a call left out of a
-parallel answer, an extra call. Every stage of the configured chain runs on every row (``dedup``
-and ``execution`` are left out: the rows share queries on purpose, and BFCL's functions cannot
-run), and the table gives, per stage and for the chain, the share of correct rows kept and of
+parallel answer, an extra call. Every stage of the configured chain runs on every row (``dedup``,
+``near_dup`` and ``decontaminate`` are left out: the rows share queries on purpose and are BFCL's
+own; so is ``execution``: BFCL's functions cannot run), and the table gives, per stage and for the chain, the share of correct rows kept and of
 wrong rows rejected, and the seconds per item. The same Hydra overrides as a run choose the models
 and the stages, so a hosted judge or solver is calibrated the same way:
 
@@ -42,7 +42,7 @@ from apigen.paths import config_dir
 from apigen.prompting import PromptRenderer
 from apigen.verify.chain import StageContext, StageEnv, stage_named
 
-SKIPPED = ("dedup", "execution")
+SKIPPED = ("dedup", "near_dup", "decontaminate", "execution")
 KINDS = ("wrong_value", "wrong_function", "missing_call", "extra_call")
 
 

@@ -39,6 +39,11 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "checker_error", "the format checker itself failed (a bug; the candidate is rejected)"),
     # The dedup stage (DedupStage).
     Reason("dedup", "duplicate_query", "the same query (ignoring case and spacing) was already kept"),
+    # The near-duplicate stage (NearDupStage) and the benchmark decontamination stage (DecontaminateStage).
+    Reason("near_dup", "near_duplicate", "the query and call skeleton are nearly those of an example already kept "
+           "(Jaccard similarity at or above verifier.near_dup.threshold; the detail names the example)"),
+    Reason("decontaminate", "benchmark_overlap", "the query repeats a BFCL question (word n-gram overlap at or above "
+           "verifier.decontaminate.threshold; the detail names the BFCL item)"),
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
     Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query (verifier.grounding.mode=reject_numbers)"),
