@@ -251,10 +251,19 @@ class VerifierConfig:
 
 @dataclass
 class OutputConfig:
-    # Extra export formats written next to the Hugging Face dataset: json (xlam-style list),
-    # jsonl, parquet.
+    # Extra export formats written next to the Hugging Face dataset (EXPORT_FORMATS; README.md,
+    # "Training formats"): json (xlam-style list), jsonl, parquet (the same xlam rows), openai,
+    # sharegpt, bfcl_python.
     formats: List[str] = field(default_factory=lambda: ["json"])
     progress: bool = True
+    # The licence named in dataset/README.md (a Hugging Face licence id such as cc-by-4.0);
+    # "unknown" until you choose one: the generator model's terms may restrict what you may pick.
+    license: str = "unknown"
+    # none: one dataset. by_api: a share (test_share) of the function names, drawn by a stable hash
+    # of (split_seed, name), is held out; every row offering one of them goes to test.
+    split: str = "none"
+    test_share: float = 0.2
+    split_seed: int = 0
 
 
 @dataclass
@@ -272,7 +281,8 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
 
 
-EXPORT_FORMATS = ("json", "jsonl", "parquet")
+EXPORT_FORMATS = ("json", "jsonl", "parquet", "openai", "sharegpt", "bfcl_python")
+OUTPUT_SPLITS = ("none", "by_api")
 
 
 EVAL_SOURCES = ("bfcl", "run", "file")
@@ -390,3 +400,7 @@ def validate(cfg: Config) -> None:
     bad_formats = sorted(set(cfg.output.formats) - set(EXPORT_FORMATS))
     if bad_formats:
         raise ConfigError(f"output.formats: unknown format(s) {bad_formats}; known: {list(EXPORT_FORMATS)}")
+    if cfg.output.split not in OUTPUT_SPLITS:
+        raise ConfigError(f"output.split: must be one of {list(OUTPUT_SPLITS)}, got '{cfg.output.split}'")
+    if not 0.0 < cfg.output.test_share < 1.0:
+        raise ConfigError(f"output.test_share: must be in (0, 1), got {cfg.output.test_share}")

@@ -15,6 +15,8 @@ from tqdm import tqdm
 
 from apigen.build import Components, build
 from apigen.config import Config, LLMConfig
+from apigen.export.api_split import configured_split
+from apigen.export.card import render_card
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import active_judges, active_solver, generator_config
 from apigen.manifest import build_manifest
@@ -111,7 +113,9 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     finally:
         bar.close()
         final = manifest(status)
-        store.export_dataset(cfg.output.formats)
+        categories = {spec.name: spec.category for spec in components.catalog.specs}
+        store.export_dataset(cfg.output.formats, split=configured_split(cfg.output),
+                             card=lambda summary: render_card(final, cfg, summary, categories))
         store.write_manifest(final)
         store.write_text("report.md", render_report(final))
         store.close()
