@@ -53,11 +53,16 @@ def _mix(title: str, counts: Counter[str]) -> list[str]:
     return lines if total else [f"No {title.lower()} to show: no row was kept."]
 
 
+def _cell(value: Any) -> str:
+    """A value inside a Markdown table cell: a '|' would end the cell."""
+    return str(value).replace("|", "\\|")
+
+
 def _settings(cfg: Config, manifest: Mapping[str, Any]) -> list[str]:
     sampler, catalog = cfg.sampler, manifest.get("catalog", {})
     rows = [
         ("num_samples (generation calls)", cfg.num_samples), ("seed", cfg.seed),
-        ("catalog", f"{catalog.get('apis')} APIs in {len(catalog.get('categories', []))} categories"),
+        ("catalog", f"{catalog.get('apis')} APIs; categories: {', '.join(catalog.get('categories', []))}"),
         ("sampler.styles", ", ".join(f"{k}={v:g}" for k, v in sampler.styles.items())),
         ("sampler.apis_per_prompt", f"{sampler.apis_per_prompt.min}-{sampler.apis_per_prompt.max}"),
         ("sampler.queries_per_call", f"{sampler.queries_per_call.min}-{sampler.queries_per_call.max}"),
@@ -66,7 +71,7 @@ def _settings(cfg: Config, manifest: Mapping[str, Any]) -> list[str]:
         ("overrides", " ".join(manifest.get("overrides", [])) or "(none)"),
         ("run digest", manifest.get("digests", {}).get("run")),
     ]
-    return ["| setting | value |", "|---|---|", *(f"| {k} | `{v}` |" for k, v in rows),
+    return ["| setting | value |", "|---|---|", *(f"| {k} | `{_cell(v)}` |" for k, v in rows),
             "", "The full composed config is in the run directory's `.hydra/config.yaml`."]
 
 
