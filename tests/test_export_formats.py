@@ -133,6 +133,7 @@ def test_bfcl_python_rows_parse_back_and_rows_without_a_python_spelling_are_coun
 
 def test_every_configured_format_has_a_writer_and_unknown_ones_are_refused() -> None:
     assert set(FORMAT_FILES) == set(EXPORT_FORMATS)
+    assert compose_config(["output=all_formats"]).output.formats == list(EXPORT_FORMATS)
     for override, key in ((["output.formats=[openai,alpaca]"], "output.formats"), (["output.split=by_row"], "output.split"),
                           (["output.test_share=1.0"], "output.test_share")):
         with pytest.raises(ConfigError, match=key):
