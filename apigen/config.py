@@ -339,13 +339,22 @@ class DeriveConfig:
 
 @dataclass
 class OutputConfig:
-    # Extra export formats written next to the Hugging Face dataset: json (xlam-style list),
-    # jsonl, parquet.
+    # Extra export formats written next to the Hugging Face dataset (EXPORT_FORMATS; README.md,
+    # "Training formats"): json (xlam-style list), jsonl, parquet (the same xlam rows), openai,
+    # sharegpt, bfcl_python.
     formats: List[str] = field(default_factory=lambda: ["json"])
     progress: bool = True
     # Where stderr is not a terminal (logs, CI, batch jobs): one progress line per this many
     # seconds instead of a bar (apigen/progress.py).
     progress_interval_s: float = 30.0
+    # The licence named in dataset/README.md (a Hugging Face licence id such as cc-by-4.0);
+    # "unknown" until you choose one: the generator model's terms may restrict what you may pick.
+    license: str = "unknown"
+    # none: one dataset. by_api: a share (test_share) of the function names, drawn by a stable hash
+    # of (split_seed, name), is held out; every row offering one of them goes to test.
+    split: str = "none"
+    test_share: float = 0.2
+    split_seed: int = 0
 
 
 @dataclass
@@ -368,7 +377,8 @@ class Config:
     workers: int = field(default=1, metadata=NOT_DIGESTED)
 
 
-EXPORT_FORMATS = ("json", "jsonl", "parquet")
+EXPORT_FORMATS = ("json", "jsonl", "parquet", "openai", "sharegpt", "bfcl_python")
+OUTPUT_SPLITS = ("none", "by_api")
 
 
 EVAL_SOURCES = ("bfcl", "run", "file")
@@ -513,3 +523,7 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"output.formats: unknown format(s) {bad_formats}; known: {list(EXPORT_FORMATS)}")
     if cfg.output.progress_interval_s <= 0:
         raise ConfigError(f"output.progress_interval_s: must be > 0, got {cfg.output.progress_interval_s}")
+    if cfg.output.split not in OUTPUT_SPLITS:
+        raise ConfigError(f"output.split: must be one of {list(OUTPUT_SPLITS)}, got '{cfg.output.split}'")
+    if not 0.0 < cfg.output.test_share < 1.0:
+        raise ConfigError(f"output.test_share: must be in (0, 1), got {cfg.output.test_share}")

@@ -14,6 +14,8 @@ from typing import Any
 
 from apigen.build import Components, build
 from apigen.config import Config, ConfigError, LLMConfig
+from apigen.export.api_split import configured_split
+from apigen.export.card import render_card
 from apigen.llm.client import LLMClient, LLMFatalError
 from apigen.llm.roles import active_judges, active_roles, active_solver, generator_config, is_local
 from apigen.manifest import build_manifest
@@ -118,14 +120,17 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     finally:
         display.close()
         final = manifest(status)
-        stale = not store.export_is_current(cfg.output.formats)  # a finished run resumed again has nothing new
+        categories = {spec.name: spec.category for spec in components.catalog.specs}
+        split = configured_split(cfg.output)
+        stale = not store.export_is_current(cfg.output.formats, split)  # a finished run resumed again has nothing new
         if stale:
-            store.export_dataset(cfg.output.formats)
+            store.export_dataset(cfg.output.formats, split=split,
+                                 card=lambda summary: render_card(final, cfg, summary, categories))
         store.write_manifest(final)
         store.close()
         if indexes or checks or stale or not all((store.run_dir / name).is_file() for name in REPORTS):
             # The reports stream the run files again: skipped when nothing changed since they were written.
-            figures = collect_figures(store.run_dir, {spec.name: spec.category for spec in components.catalog.specs})
+            figures = collect_figures(store.run_dir, categories)
             store.write_text("report.md", render_report(final, figures))
             store.write_text("report.html", render_html(final, figures))
     _print_summary(final, store.run_dir, pipeline.progress)

@@ -21,6 +21,7 @@ again; the newer outcome then replaces it in the counts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -31,7 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from apigen import checkpoint
-from apigen.catalog.formats import to_xlam_tool
+from apigen.export.api_split import SPLITS, ApiSplit
+from apigen.export.dataset import ExportSummary, file_name, write_dataset
 from apigen.records import Candidate, Example, GenerationFailure, Outcome, Record, SampleRecord, Usage, stable_hash
 from apigen.surrogates import escape_surrogates, replace_surrogates
 
@@ -40,7 +42,6 @@ VERDICTS = "verdicts.jsonl"
 ERRORS = "errors.jsonl"
 MANIFEST = "manifest.json"
 DATASET = "dataset"
-EXPORT_COLUMNS = ("id", "query", "tools", "answers")
 OVERLAPS_LISTED = 1000  # benchmark overlaps the run state lists (memory stays flat in a big run)
 
 
@@ -328,68 +329,38 @@ class RunStore:
                 assert example is not None
                 yield example
 
-    def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Kept examples as xlam-60k rows: tools and answers are JSON strings; every string is
-        valid Unicode (a lone surrogate in model text becomes U+FFFD)."""
-        for i, example in enumerate(self.kept_examples()):
-            yield {
-                "id": i,
-                "query": replace_surrogates(example.query),
-                "tools": replace_surrogates(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
-                "answers": replace_surrogates(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
-            }
-
-    def export_dataset(self, formats: Iterable[str]) -> Path:
-        """Rebuild dataset/ from the stage files: a Hugging Face dataset plus the chosen extras,
-        streamed (rows go to disk one by one, never all into memory)."""
-        from datasets import Dataset, Features, Value  # heavy import, only needed at the end
-        from datasets.utils.logging import disable_progress_bar
-
-        disable_progress_bar()
+    def export_dataset(self, formats: Iterable[str], split: ApiSplit | None = None,
+                       card: Callable[[ExportSummary], str] | None = None) -> Path:
+        """Rebuild dataset/ from the stage files (apigen/export/dataset.py: the Hugging Face dataset
+        plus the chosen formats, split by API when ``split`` is given, streamed), with the dataset
+        card ``card`` renders as README.md; the finished folder replaces the old one at once."""
         target = self.run_dir / DATASET
         staging = self.run_dir / (DATASET + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        rows_file = staging / "examples.jsonl"
-        with rows_file.open("w", encoding="utf-8") as jsonl:
-            count = sum(jsonl.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in self.export_rows())
-        features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
-        if count:
-            dataset = Dataset.from_generator(_read_rows, features=features, gen_kwargs={"path": str(rows_file)},
-                                             cache_dir=str(staging / ".cache"))
-        else:  # the generator builder refuses an empty split; an empty run still gets the four columns
-            dataset = Dataset.from_dict({c: [] for c in EXPORT_COLUMNS}, features=features)
-        dataset.save_to_disk(str(staging / "hf"))
-        formats = set(formats)
-        if "json" in formats:
-            _write_json_list(rows_file, staging / "examples.json")
-        if "parquet" in formats:
-            dataset.to_parquet(str(staging / "examples.parquet"))
-        del dataset
-        for item in (staging / "hf").iterdir():
-            os.replace(item, staging / item.name)
-        shutil.rmtree(staging / "hf")
-        shutil.rmtree(staging / ".cache", ignore_errors=True)
-        if "jsonl" not in formats:
-            rows_file.unlink()
+        summary = write_dataset(self.kept_examples(), staging, formats, split)
+        if card is not None:
+            (staging / "README.md").write_text(replace_surrogates(card(summary)), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
-        self._export, self._checkpointed = self._export_source(formats), False
+        self._export, self._checkpointed = self._export_source(formats, split), False
         return target
 
-    def _export_source(self, formats: Iterable[str]) -> dict[str, Any]:
-        """What an export is made from: the kept rows (where they are in verdicts.jsonl), the formats
-        and the exporting version."""
+    def _export_source(self, formats: Iterable[str], split: ApiSplit | None) -> dict[str, Any]:
+        """What an export is made from: the kept rows (where they are in verdicts.jsonl), the formats,
+        the split and the exporting version."""
         from apigen import __version__
 
-        return {"apigen": __version__, "formats": sorted(set(formats)), "rows": stable_hash(sorted(self.state.kept_rows))}
+        return {"apigen": __version__, "formats": sorted(set(formats)), "split": dataclasses.asdict(split) if split else None,
+                "rows": stable_hash(sorted(self.state.kept_rows))}
 
-    def export_is_current(self, formats: Iterable[str]) -> bool:
-        """dataset/ holds the export of the kept rows as they are, in these formats (a rerun with
-        nothing new to do need not write it again)."""
+    def export_is_current(self, formats: Iterable[str], split: ApiSplit | None = None) -> bool:
+        """dataset/ holds the export of the kept rows as they are, in these formats and split, with its
+        card (a rerun with nothing new to do need not write it again)."""
         formats = sorted(set(formats))
-        names = ["dataset_info.json", "state.json", *(f"examples.{f}" for f in formats)]
-        return self._export == self._export_source(formats) and all((self.run_dir / DATASET / n).exists() for n in names)
+        splits: tuple[str | None, ...] = SPLITS if split else (None,)
+        names = ["README.md", *(file_name(f, s) for f in formats for s in splits)]
+        return self._export == self._export_source(formats, split) and all((self.run_dir / DATASET / n).exists() for n in names)
 
     def close(self) -> None:
         for handle in (self._candidates, self._verdicts):
@@ -398,18 +369,3 @@ class RunStore:
         if self._candidates is not None and not self.state.open and not self._checkpointed:  # no sample half done
             checkpoint.save(self.run_dir, [CANDIDATES, VERDICTS], self.state, self._export)
 
-
-def _read_rows(path: str) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            yield json.loads(line)
-
-
-def _write_json_list(rows_file: Path, target: Path) -> None:
-    """examples.json: the rows as one JSON list (the xlam-60k file shape), written row by row."""
-    with rows_file.open(encoding="utf-8") as rows, target.open("w", encoding="utf-8") as out:
-        separator = "[\n"
-        for line in rows:
-            out.write(separator + json.dumps(json.loads(line), indent=1, ensure_ascii=False))
-            separator = ",\n"
-        out.write("[]\n" if separator == "[\n" else "\n]\n")

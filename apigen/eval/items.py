@@ -15,7 +15,7 @@ from apigen.bfcl.data import CATEGORIES, load_category
 from apigen.catalog.importers.tool_formats import schema_spec, xlam_spec
 from apigen.catalog.spec import SpecError
 from apigen.matching.possible import possible_answers
-from apigen.records import ApiSpec, Outcome, Record, ToolCall
+from apigen.records import ApiSpec, Example, Outcome, Record, ToolCall
 
 ALIASES = {"simple": "simple_python"}
 
@@ -73,13 +73,13 @@ def _from_calls(item_id: str, query: str, tools: tuple[ApiSpec, ...], calls: tup
     return EvalItem(item_id, category_of(calls, len(tools)), query, tools, possible_answers(calls, schemas), calls)
 
 
-def run_items(run_dir: Path, catalog_specs: dict[str, ApiSpec]) -> list[EvalItem]:
-    """The kept examples of a run (its verdicts.jsonl, read only), ids = candidate ids. The tools
-    are the catalog's specs where the catalog has them (so their calls can be executed)."""
+def run_examples(run_dir: Path) -> list[Example]:
+    """The kept examples of a run (its verdicts.jsonl, read only), one per candidate id (an id
+    verified again keeps its place with its newest example)."""
     verdicts = run_dir / "verdicts.jsonl"
     if not verdicts.is_file():
         raise EvalDataError(f"eval.path: {run_dir} is not a run directory (no verdicts.jsonl)")
-    items: dict[str, EvalItem] = {}
+    examples: dict[str, Example] = {}
     with verdicts.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -90,12 +90,19 @@ def run_items(run_dir: Path, catalog_specs: dict[str, ApiSpec]) -> list[EvalItem
                 if not line.endswith("\n"):
                     continue  # the last line of a killed run may be cut; it holds nothing finished
                 raise EvalDataError(f"{verdicts}:{number}: not a verdict record ({exc})") from None
-            example = outcome.example
-            if example is None:
-                continue
-            tools = tuple(catalog_specs.get(t["name"]) or schema_spec(t) for t in example.tools)
-            items[example.candidate_id] = _from_calls(example.candidate_id, example.query, tools, example.answers)
-    return list(items.values())
+            if outcome.example is not None:
+                examples[outcome.example.candidate_id] = outcome.example
+    return list(examples.values())
+
+
+def run_items(run_dir: Path, catalog_specs: dict[str, ApiSpec]) -> list[EvalItem]:
+    """The kept examples of a run as items, ids = candidate ids. The tools are the catalog's specs
+    where the catalog has them (so their calls can be executed)."""
+    items = []
+    for example in run_examples(run_dir):
+        tools = tuple(catalog_specs.get(t["name"]) or schema_spec(t) for t in example.tools)
+        items.append(_from_calls(example.candidate_id, example.query, tools, example.answers))
+    return items
 
 
 def _tool_spec(tool: Any, where: str) -> ApiSpec:

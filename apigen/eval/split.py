@@ -2,15 +2,10 @@
 test file, split by the same stable hash of each example's id that ``eval=run`` uses, so a model
 fine-tuned on train.jsonl is evaluated on exactly the rows it never saw.
 
-Formats (one JSON object per line):
-  openai   {"messages": [user, assistant with tool_calls], "tools": [OpenAI tools]}: TRL's
-           SFTTrainer (conversational data with a "tools" column) and axolotl's chat_template
-           datasets read it.
-  sharegpt {"conversations": [{"from": "human"}, {"from": "function_call"}], "tools": "<JSON>"}:
-           LLaMA-Factory's sharegpt format with tools (dataset_info.json: formatting sharegpt,
-           columns messages=conversations, tools=tools).
-  xlam     {"id", "query", "tools", "answers"} with JSON-string tools and answers: the
-           xlam-function-calling-60k shape (``eval=file`` reads it back).
+Formats (one JSON object per line): the renderings of the run's own export,
+apigen/export/renderings.py (openai, sharegpt, xlam, bfcl_python); each row keeps its candidate id
+as its id where the format has one. Rows whose calls have no Python spelling are left out of
+bfcl_python files and counted.
 """
 
 from __future__ import annotations
@@ -18,52 +13,31 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from apigen.catalog.formats import to_openai_tool, to_xlam_tool
 from apigen.config import EvalConfig
-from apigen.eval.items import EvalDataError, EvalItem, in_test_split, run_items
-from apigen.surrogates import replace_surrogates
+from apigen.eval.items import EvalDataError, in_test_split, run_examples
+from apigen.export.python_calls import NotPythonExpressible
+from apigen.export.renderings import RENDERINGS, valid_unicode
 
-FORMATS = ("openai", "sharegpt", "xlam")
+FORMATS = tuple(RENDERINGS)
 DEFAULT_TEST_FRACTION = EvalConfig().test_fraction  # the split eval=run holds out by default
 
 
-def _calls(item: EvalItem) -> list[dict[str, Any]]:
-    return [{"name": c.name, "arguments": c.arguments} for c in item.reference]
-
-
-def openai_row(item: EvalItem) -> dict[str, Any]:
-    tool_calls = [{"id": f"call_{i}", "type": "function", "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)}}
-                  for i, c in enumerate(_calls(item))]
-    return {"messages": [{"role": "user", "content": item.query}, {"role": "assistant", "content": "", "tool_calls": tool_calls}],
-            "tools": [to_openai_tool(t.tool_schema()) for t in item.tools]}
-
-
-def sharegpt_row(item: EvalItem) -> dict[str, Any]:
-    return {"conversations": [{"from": "human", "value": item.query},
-                              {"from": "function_call", "value": json.dumps(_calls(item), ensure_ascii=False)}],
-            "tools": json.dumps([t.tool_schema() for t in item.tools], ensure_ascii=False)}
-
-
-def xlam_row(item: EvalItem) -> dict[str, Any]:
-    return {"id": item.id, "query": item.query, "tools": json.dumps([to_xlam_tool(t.tool_schema()) for t in item.tools], ensure_ascii=False),
-            "answers": json.dumps(_calls(item), ensure_ascii=False)}
-
-
-WRITERS: dict[str, Callable[[EvalItem], dict[str, Any]]] = {"openai": openai_row, "sharegpt": sharegpt_row, "xlam": xlam_row}
-
-
 def write_split(run_dir: Path, out_dir: Path, test_fraction: float, fmt: str) -> dict[str, int]:
-    items = run_items(run_dir, {})
-    counts = {"train": 0, "test": 0}
+    """train.jsonl and test.jsonl; returns the rows of each and those left out (no Python spelling)."""
+    counts = {"train": 0, "test": 0, "left_out": 0}
+    examples = run_examples(run_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "train.jsonl").open("w", encoding="utf-8") as train, (out_dir / "test.jsonl").open("w", encoding="utf-8") as test:
-        for item in items:
-            split = "test" if in_test_split(item.id, test_fraction) else "train"
-            (test if split == "test" else train).write(replace_surrogates(json.dumps(WRITERS[fmt](item), ensure_ascii=False)) + "\n")
+        for example in examples:
+            try:
+                row = RENDERINGS[fmt](valid_unicode(example), example.candidate_id)
+            except NotPythonExpressible:
+                counts["left_out"] += 1
+                continue
+            split = "test" if in_test_split(example.candidate_id, test_fraction) else "train"
+            (test if split == "test" else train).write(json.dumps(row, ensure_ascii=False) + "\n")
             counts[split] += 1
     return counts
 
@@ -83,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except EvalDataError as exc:
         print(f"apigen.eval.split: error: {exc}", file=sys.stderr)
         return 2
-    print(f"{counts['train']} train and {counts['test']} test rows ({args.format}) in {out}")
+    left_out = f"; {counts['left_out']} left out (calls with no Python spelling)" if counts["left_out"] else ""
+    print(f"{counts['train']} train and {counts['test']} test rows ({args.format}) in {out}{left_out}")
     return 0
 
 
