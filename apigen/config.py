@@ -258,6 +258,16 @@ class OutputConfig:
 
 
 @dataclass
+class ShardConfig:
+    """This process makes one shard of the run: sample index i belongs to shard i mod count. Sample
+    ids and prompts are those of the unsharded run, so the shards' rows together are its rows
+    (``python -m apigen.merge``). Not digested: shards of one run share their digests."""
+
+    index: int = 0
+    count: int = 1  # 1: unsharded
+
+
+@dataclass
 class Config:
     name: str = field(default="default", metadata=NOT_DIGESTED)
     num_samples: int = field(default=5, metadata=NOT_DIGESTED)
@@ -270,6 +280,7 @@ class Config:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig, metadata=NOT_DIGESTED)
+    shard: ShardConfig = field(default_factory=ShardConfig, metadata=NOT_DIGESTED)
 
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
@@ -341,6 +352,10 @@ def validate(cfg: Config) -> None:
         raise ConfigError(f"num_samples: must be >= 0, got {cfg.num_samples}")
     if cfg.concurrency < 1:
         raise ConfigError(f"concurrency: must be >= 1, got {cfg.concurrency}")
+    if cfg.shard.count < 1:
+        raise ConfigError(f"shard.count: must be >= 1 (1: unsharded), got {cfg.shard.count}")
+    if not 0 <= cfg.shard.index < cfg.shard.count:
+        raise ConfigError(f"shard.index: must be in [0, shard.count - 1] = [0, {cfg.shard.count - 1}], got {cfg.shard.index}")
     unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES))
     if unknown:
         raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES)}")

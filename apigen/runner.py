@@ -17,8 +17,8 @@ from apigen.build import Components, build
 from apigen.config import Config, LLMConfig
 from apigen.llm.client import LLMClient
 from apigen.llm.roles import active_judges, active_solver, generator_config
-from apigen.manifest import build_manifest
-from apigen.pipeline import Pipeline, RunProgress
+from apigen.manifest import build_manifest, shard_of
+from apigen.pipeline import Pipeline, RunProgress, shard_indexes
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
 from apigen.store import RunStore
@@ -39,6 +39,13 @@ def _check_resume(components: Components, store: RunStore) -> None:
             f"{store.run_dir} holds a run of a different configuration (run digest {before}, now {now}). "
             "Resume only with the same generation and verification settings (speed settings such as workers, "
             "concurrency, timeouts or api_base may change); start a new run directory otherwise."
+        )
+    shard = components.cfg.shard
+    held = shard_of(previous)
+    if held != (shard.index, shard.count):
+        raise ResumeMismatch(
+            f"{store.run_dir} holds shard {held[0]} of {held[1]}, not shard {shard.index} of {shard.count}: "
+            "resume a shard only into its own directory."
         )
 
 
@@ -74,11 +81,12 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     _check_resume(components, store)
     state = store.load(on_kept=components.chain.restore)
     pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
-    indexes = pipeline.pending_indexes(cfg.num_samples)
-    checks = pipeline.pending_checks(cfg.num_samples)
-    done_before = cfg.num_samples - len(indexes)
+    owned = len(shard_indexes(cfg.num_samples, cfg.shard))  # all of num_samples unless sharded
+    indexes = pipeline.pending_indexes(cfg.num_samples, cfg.shard)
+    checks = pipeline.pending_checks(cfg.num_samples, cfg.shard)
+    done_before = owned - len(indexes)
     if done_before:
-        print(f"Resuming in {store.run_dir}: {done_before} of {cfg.num_samples} samples already finished.", file=sys.stderr)
+        print(f"Resuming in {store.run_dir}: {done_before} of {owned} samples already finished.", file=sys.stderr)
     if checks:
         print(f"Verifying again {len(checks)} candidate(s) whose model calls failed in an earlier run.", file=sys.stderr)
     if indexes or checks:
@@ -92,7 +100,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
                               busy_s={"generate": progress.generate_busy_s, **components.chain.busy_s})
 
     store.write_manifest(manifest("running"))
-    bar = tqdm(total=cfg.num_samples, initial=done_before, unit="sample", desc="apigen",
+    bar = tqdm(total=owned, initial=done_before, unit="sample", desc="apigen",
                disable=not cfg.output.progress, file=sys.stderr, dynamic_ncols=True)
 
     def on_progress(p: RunProgress) -> None:  # called once per processed sample
@@ -103,7 +111,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     status = "failed"
     try:
         asyncio.run(pipeline.run(indexes, checks))
-        unfinished = pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples)
+        unfinished = pipeline.pending_indexes(cfg.num_samples, cfg.shard) or pipeline.pending_checks(cfg.num_samples, cfg.shard)
         status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
         status = "interrupted"

@@ -196,9 +196,11 @@ def _parsed(kind: Any, path: Path, line: bytes, offset: int) -> Any:
 
 
 class RunStore:
-    def __init__(self, run_dir: str | os.PathLike):
+    def __init__(self, run_dir: str | os.PathLike, create: bool = True):
+        """``create=False``: only to read (``scan``, ``read_manifest``) a directory that may not exist."""
         self.run_dir = Path(run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if create:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
         self.state = RunState()
         self._candidates: IO[bytes] | None = None
         self._verdicts: IO[bytes] | None = None
@@ -206,14 +208,20 @@ class RunStore:
     def load(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
         """Read the stage files back into the run state; ``on_kept`` sees every kept example
         (the dedup stage re-learns the kept queries), then open the files for appending."""
+        self.scan(on_kept)
+        self._candidates = open_append(self.run_dir / CANDIDATES)
+        self._verdicts = open_append(self.run_dir / VERDICTS)
+        return self.state
+
+    def scan(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
+        """Read the stage files back into the run state without writing anything, so that another
+        process may still be appending to them (``apigen.merge`` reads shards that still run)."""
         self.state = RunState(on_kept=on_kept)
         for offset, line in _read_lines(self.run_dir / CANDIDATES):
             self.state.add_sample(_parsed(SampleRecord, self.run_dir / CANDIDATES, line, offset), offset)
         for offset, line in _read_lines(self.run_dir / VERDICTS):
             self.state.add_outcome(_parsed(Outcome, self.run_dir / VERDICTS, line, offset), offset, restoring=True)
         self.state.on_kept = None
-        self._candidates = open_append(self.run_dir / CANDIDATES)
-        self._verdicts = open_append(self.run_dir / VERDICTS)
         return self.state
 
     def read_manifest(self) -> dict[str, Any] | None:
@@ -258,70 +266,83 @@ class RunStore:
     def write_text(self, name: str, text: str) -> None:
         (self.run_dir / name).write_text(replace_surrogates(text), encoding="utf-8")
 
-    def kept_examples(self) -> Iterator[Example]:
-        """Kept examples of finished samples in (sample index, position) order, read back from
-        verdicts.jsonl one at a time."""
+    def kept_entries(self) -> Iterator[tuple[int, int, Example]]:
+        """(sample index, position, example) of every kept example of a finished sample, in
+        (index, position) order, read back from verdicts.jsonl one at a time."""
         if self._verdicts is not None:
             self._verdicts.flush()
         with (self.run_dir / VERDICTS).open("rb") as handle:
-            for _, _, offset in sorted(self.state.kept_rows):
+            for index, position, offset in sorted(self.state.kept_rows):
                 handle.seek(offset)
                 example = Outcome.from_json(handle.readline()).example
                 assert example is not None
-                yield example
+                yield index, position, example
+
+    def kept_examples(self) -> Iterator[Example]:
+        """Kept examples of finished samples in (sample index, position) order."""
+        return (example for _, _, example in self.kept_entries())
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Kept examples as xlam-60k rows: tools and answers are JSON strings; every string is
-        valid Unicode (a lone surrogate in model text becomes U+FFFD)."""
-        for i, example in enumerate(self.kept_examples()):
-            yield {
-                "id": i,
-                "query": replace_surrogates(example.query),
-                "tools": replace_surrogates(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
-                "answers": replace_surrogates(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
-            }
+        return export_rows(self.kept_examples())
 
     def export_dataset(self, formats: Iterable[str]) -> Path:
-        """Rebuild dataset/ from the stage files: a Hugging Face dataset plus the chosen extras,
-        streamed (rows go to disk one by one, never all into memory)."""
-        from datasets import Dataset, Features, Value  # heavy import, only needed at the end
-        from datasets.utils.logging import disable_progress_bar
-
-        disable_progress_bar()
-        target = self.run_dir / DATASET
-        staging = self.run_dir / (DATASET + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        rows_file = staging / "examples.jsonl"
-        with rows_file.open("w", encoding="utf-8") as jsonl:
-            count = sum(jsonl.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in self.export_rows())
-        features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
-        if count:
-            dataset = Dataset.from_generator(_read_rows, features=features, gen_kwargs={"path": str(rows_file)},
-                                             cache_dir=str(staging / ".cache"))
-        else:  # the generator builder refuses an empty split; an empty run still gets the four columns
-            dataset = Dataset.from_dict({c: [] for c in EXPORT_COLUMNS}, features=features)
-        dataset.save_to_disk(str(staging / "hf"))
-        formats = set(formats)
-        if "json" in formats:
-            _write_json_list(rows_file, staging / "examples.json")
-        if "parquet" in formats:
-            dataset.to_parquet(str(staging / "examples.parquet"))
-        del dataset
-        for item in (staging / "hf").iterdir():
-            os.replace(item, staging / item.name)
-        shutil.rmtree(staging / "hf")
-        shutil.rmtree(staging / ".cache", ignore_errors=True)
-        if "jsonl" not in formats:
-            rows_file.unlink()
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-        return target
+        """Rebuild dataset/ from the stage files (see ``export_dataset``)."""
+        return export_dataset(self.kept_examples(), self.run_dir / DATASET, formats)
 
     def close(self) -> None:
         for handle in (self._candidates, self._verdicts):
             if handle is not None:
                 handle.close()
+
+
+def export_rows(examples: Iterable[Example]) -> Iterator[dict[str, Any]]:
+    """Kept examples as xlam-60k rows: tools and answers are JSON strings; every string is
+    valid Unicode (a lone surrogate in model text becomes U+FFFD)."""
+    for i, example in enumerate(examples):
+        yield {
+            "id": i,
+            "query": replace_surrogates(example.query),
+            "tools": replace_surrogates(json.dumps([to_xlam_tool(t) for t in example.tools], ensure_ascii=False)),
+            "answers": replace_surrogates(json.dumps([c.to_dict() for c in example.answers], ensure_ascii=False)),
+        }
+
+
+def export_dataset(examples: Iterable[Example], target: Path, formats: Iterable[str]) -> Path:
+    """Write ``target`` (a run's dataset/) from examples in row order: a Hugging Face dataset plus
+    the chosen extras, streamed (rows go to disk one by one, never all into memory); the old
+    folder is replaced only once the new one is complete."""
+    from datasets import Dataset, Features, Value  # heavy import, only needed at the end
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    rows_file = staging / "examples.jsonl"
+    with rows_file.open("w", encoding="utf-8") as jsonl:
+        count = sum(jsonl.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in export_rows(examples))
+    features = Features({"id": Value("int64"), "query": Value("string"), "tools": Value("string"), "answers": Value("string")})
+    if count:
+        dataset = Dataset.from_generator(_read_rows, features=features, gen_kwargs={"path": str(rows_file)},
+                                         cache_dir=str(staging / ".cache"))
+    else:  # the generator builder refuses an empty split; an empty run still gets the four columns
+        dataset = Dataset.from_dict({c: [] for c in EXPORT_COLUMNS}, features=features)
+    dataset.save_to_disk(str(staging / "hf"))
+    formats = set(formats)
+    if "json" in formats:
+        _write_json_list(rows_file, staging / "examples.json")
+    if "parquet" in formats:
+        dataset.to_parquet(str(staging / "examples.parquet"))
+    del dataset
+    for item in (staging / "hf").iterdir():
+        os.replace(item, staging / item.name)
+    shutil.rmtree(staging / "hf")
+    shutil.rmtree(staging / ".cache", ignore_errors=True)
+    if "jsonl" not in formats:
+        rows_file.unlink()
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+    return target
 
 
 def _read_rows(path: str) -> Iterator[dict[str, Any]]:

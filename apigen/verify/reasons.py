@@ -39,6 +39,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("format", "checker_error", "the format checker itself failed (a bug; the candidate is rejected)"),
     # The dedup stage (DedupStage).
     Reason("dedup", "duplicate_query", "the same query (ignoring case and spacing) was already kept"),
+    # Merging shards (apigen/merge.py): counted in a merge's totals, never by a run.
+    Reason("merge", "cross_shard_duplicate", "another shard kept the same query for an earlier sample; dropped by the merge"),
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
     Reason("grounding", "checker_error", "the grounding check itself failed (a bug; the candidate is rejected)"),
