@@ -266,6 +266,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m apigen.merge") ->
             raise MergeError(f"--formats: unknown format(s) {unknown}; known: {list(EXPORT_FORMATS)}")
         run_dirs = expand_run_dirs(args.run_dirs, args.output)
         output = args.output or run_dirs[0].parent / "merged"
+        if _is_run_dir(output) and not _is_merge_output(output):
+            raise MergeError(f"{output} holds a run, which the merge would overwrite: choose another --output")
         manifest = merge(run_dirs, output, formats)
     except (MergeError, RunFileError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

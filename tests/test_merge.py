@@ -91,6 +91,13 @@ def test_shards_of_different_runs_are_refused(shards, tmp_path, capsys, other, m
     assert not (tmp_path / "out").exists()
 
 
+def test_the_output_may_not_be_a_run_directory(shards, tmp_path, capsys):
+    before = files(shards / "shard0")
+    assert merge_main([str(shards / "shard0"), str(shards / "shard1"), "-o", str(shards / "shard0")]) == 1
+    assert "holds a run, which the merge would overwrite" in capsys.readouterr().err
+    assert files(shards / "shard0") == before
+
+
 def test_a_missing_shard_makes_the_merge_incomplete(shards, tmp_path, capsys):
     assert merge_main([str(shards / "shard0"), "-o", str(tmp_path / "out")]) == 3
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
