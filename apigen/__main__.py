@@ -37,13 +37,18 @@ def main(dcfg: DictConfig) -> None:
 
 
 def cli() -> None:
-    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands and
-    ``apigen eval ARGS`` to the evaluation and ``apigen reverify ARGS`` to apigen.reverify before Hydra parses sys.argv (Hydra would read the word
+    """The ``apigen`` console script. ``apigen catalog ARGS`` goes to the catalog commands,
+    ``apigen merge ARGS`` to the merge of shards, ``apigen eval ARGS`` to the evaluation and
+    ``apigen reverify ARGS`` to apigen.reverify before Hydra parses sys.argv (Hydra would read the word
     as an override); anything else is a run."""
     if sys.argv[1:2] == ["catalog"]:
         from apigen.catalog.cli import main as catalog_main
 
         sys.exit(catalog_main(sys.argv[2:], prog="apigen catalog"))
+    if sys.argv[1:2] == ["merge"]:
+        from apigen.merge import main as merge_main
+
+        sys.exit(merge_main(sys.argv[2:], prog="apigen merge"))
     if sys.argv[1:2] == ["eval"]:
         from apigen.eval.__main__ import main as eval_main
 

@@ -358,6 +358,16 @@ class OutputConfig:
 
 
 @dataclass
+class ShardConfig:
+    """This process makes one shard of the run: sample index i belongs to shard i mod count. Sample
+    ids and prompts are those of the unsharded run, so the shards' rows together are its rows
+    (``python -m apigen.merge``). Not digested: shards of one run share their digests."""
+
+    index: int = 0
+    count: int = 1  # 1: unsharded
+
+
+@dataclass
 class Config:
     name: str = field(default="default", metadata=NOT_DIGESTED)
     num_samples: int = field(default=5, metadata=NOT_DIGESTED)
@@ -375,6 +385,7 @@ class Config:
     # own event loop and concurrency/workers samples in flight: for when one core is saturated by
     # remote model calls (apigen/workers.py). 1: everything in this process.
     workers: int = field(default=1, metadata=NOT_DIGESTED)
+    shard: ShardConfig = field(default_factory=ShardConfig, metadata=NOT_DIGESTED)
 
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet", "openai", "sharegpt", "bfcl_python")
@@ -452,6 +463,13 @@ def validate(cfg: Config) -> None:
     if cfg.workers > 1 and cfg.sampler.feedback.round_size > 0:
         # A worker sees only its own rows, so its few-shot pool would differ from one process's.
         raise ConfigError("workers > 1 cannot be combined with sampler.feedback yet; use workers=1")
+    if cfg.shard.count < 1:
+        raise ConfigError(f"shard.count: must be >= 1 (1: unsharded), got {cfg.shard.count}")
+    if not 0 <= cfg.shard.index < cfg.shard.count:
+        raise ConfigError(f"shard.index: must be in [0, shard.count - 1] = [0, {cfg.shard.count - 1}], got {cfg.shard.index}")
+    if cfg.shard.count > 1 and cfg.sampler.feedback.round_size > 0:
+        # A shard grows its few-shot pool from its own rows only: its prompts would differ from one run's.
+        raise ConfigError("shard.count > 1 cannot be combined with sampler.feedback yet")
     unknown = sorted(set(cfg.sampler.styles) - set(QUERY_STYLES) - set(DERIVED_STYLES))
     if unknown:
         raise ConfigError(f"sampler.styles: unknown style(s) {unknown}; known: {list(QUERY_STYLES + DERIVED_STYLES)}")

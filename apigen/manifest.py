@@ -11,11 +11,19 @@ from typing import Any
 from apigen import __version__
 from apigen.build import Components
 from apigen.llm.roles import active_judges
+from apigen.pipeline import shard_indexes
 from apigen.records import Usage
 from apigen.report import overlap_statistics, stage_statistics
 from apigen.store import RunState
 
 _VERSIONED = ("litellm", "hydra-core", "omegaconf", "jinja2", "jsonschema", "datasets", "llama_cpp_python")
+
+
+def shard_of(manifest: dict[str, Any]) -> tuple[int, int]:
+    """(index, count) of the shard a run manifest describes; (0, 1) for an unsharded run or a
+    manifest written before shards existed."""
+    shard = manifest.get("shard") or {}
+    return int(shard.get("index", 0)), int(shard.get("count", 1))
 
 
 def versions() -> dict[str, str]:
@@ -47,6 +55,8 @@ def build_manifest(components: Components, state: RunState, *, status: str, star
         "versions": versions(),
         "digests": components.digests,
         "seed": cfg.seed,
+        # sample index i belongs to shard i mod count; the shards of one run share its digests
+        "shard": {"index": cfg.shard.index, "count": cfg.shard.count, "num_samples": cfg.num_samples},
         "catalog": {"apis": len(components.catalog), "categories": components.catalog.categories},
         "models": {"generator": cfg.llm.model, "judge": ", ".join(c.model for c, _ in judges) or None},
         "verifier": {"stages": components.chain.names},
@@ -55,7 +65,9 @@ def build_manifest(components: Components, state: RunState, *, status: str, star
         # generation_errors: calls of this process that failed after retries (their samples are
         # unfinished); request_errors: requests the provider refused (finished, without candidates);
         # verify_errors: candidates whose stage could not decide (a rerun verifies them again).
-        "samples": {"requested": cfg.num_samples, "finished": len(state.finished), "generation_errors": generation_errors,
+        # requested: the samples this run owns (all of num_samples unless it is a shard)
+        "samples": {"requested": len(shard_indexes(cfg.num_samples, cfg.shard)), "finished": len(state.finished),
+                    "generation_errors": generation_errors,
                     "request_errors": state.request_errors, "verify_errors": len(state.pending_checks)},
         **stage_statistics(components.chain.names, state.generated, state.kept, state.rejected),
         "duplicates": overlap_statistics(state.rejected, state.overlaps),

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from apigen.config import ShardConfig
 from apigen.generate import Generator
 from apigen.records import GenerationFailure, Outcome
 from apigen.store import RunStore
@@ -43,6 +44,12 @@ class RunProgress:
     blocked_round: int | None = None  # a feedback round not started: an earlier one is unfinished
 
 
+def shard_indexes(num_samples: int, shard: ShardConfig | None = None) -> range:
+    """The sample indexes a shard owns: i with i mod count == index (all of them unsharded)."""
+    shard = shard or ShardConfig()
+    return range(shard.index, num_samples, shard.count)
+
+
 class Pipeline:
     def __init__(self, generator: Generator, chain: VerifierChain, store: RunStore, concurrency: int,
                  on_progress: Callable[[RunProgress], None] | None = None):
@@ -51,13 +58,14 @@ class Pipeline:
         self.progress = RunProgress()
         self.on_progress = on_progress or (lambda _p: None)
 
-    def pending_indexes(self, num_samples: int) -> list[int]:
+    def pending_indexes(self, num_samples: int, shard: ShardConfig | None = None) -> list[int]:
         finished = self.store.state.finished
-        return [i for i in range(num_samples) if self.generator.sampler.sample_id(i) not in finished]
+        return [i for i in shard_indexes(num_samples, shard) if self.generator.sampler.sample_id(i) not in finished]
 
-    def pending_checks(self, num_samples: int) -> list[str]:
-        """Ids of candidates (of the first ``num_samples`` samples) to verify again."""
-        return [cid for cid, check in self.store.state.pending_checks.items() if check.index < num_samples]
+    def pending_checks(self, num_samples: int, shard: ShardConfig | None = None) -> list[str]:
+        """Ids of candidates (of the shard's samples among the first ``num_samples``) to verify again."""
+        owned = shard_indexes(num_samples, shard)
+        return [cid for cid, check in self.store.state.pending_checks.items() if check.index in owned]
 
     async def run(self, indexes: Iterable[int], checks: Iterable[str] = ()) -> RunProgress:
         pool = self.generator.sampler.pool

@@ -190,3 +190,37 @@ def render_report(manifest: dict[str, Any], figures: Figures | None = None) -> s
         "",
         *([render_figures_markdown(figures)] if figures is not None else []),
     ])
+
+
+def render_merge_report(manifest: dict[str, Any]) -> str:
+    """report.md of ``apigen.merge``: Table 1 in total (the merged dataset, its last row the
+    cross-shard duplicates dropped) and per shard, then the rejection reasons in total."""
+    usage = manifest.get("usage", {})
+    samples = manifest.get("samples", {})
+    missing = manifest.get("missing_shards", [])
+    lines = [
+        f"# APIGen merge: {manifest.get('name', '')}",
+        "",
+        f"- status: {manifest.get('status')} ({len(manifest.get('shards', []))} shard directories of "
+        f"{manifest.get('shard_count')} shards{f'; missing shards: {missing}' if missing else ''})",
+        f"- rows: {manifest.get('rows')}; samples finished: {samples.get('finished')} of {samples.get('requested')}",
+        f"- tokens: {usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} completion;"
+        f" cost: {usage.get('cost_usd') if usage.get('cost_usd') is not None else 'unknown'}",
+        "",
+        "## Per-stage results, all shards",
+        "",
+        "```",
+        render_table(manifest),
+        "```",
+        "",
+    ]
+    for shard in manifest.get("shards", []):
+        done = shard.get("samples", {})
+        lines += [f"## Shard {shard.get('index')}: {shard.get('status')}{'' if shard.get('complete') else ' (incomplete)'}",
+                  "", f"`{shard.get('dir')}`", ""]
+        if "stages" in shard:
+            lines += [f"samples finished: {done.get('finished')} of {done.get('requested')}; "
+                      f"cross-shard duplicates dropped: {shard.get('cross_shard_duplicates', 0)}",
+                      "", "```", render_table(shard), "```", ""]
+    lines += ["## Rejection reasons, all shards", "", render_breakdown_markdown(manifest), ""]
+    return "\n".join(lines)

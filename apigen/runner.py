@@ -18,8 +18,8 @@ from apigen.export.api_split import configured_split
 from apigen.export.card import render_card
 from apigen.llm.client import LLMClient, LLMFatalError
 from apigen.llm.roles import active_judges, active_roles, active_solver, generator_config, is_local
-from apigen.manifest import build_manifest
-from apigen.pipeline import Pipeline, RunProgress
+from apigen.manifest import build_manifest, shard_of
+from apigen.pipeline import Pipeline, RunProgress, shard_indexes
 from apigen.progress import ProgressDisplay
 from apigen.redact import redact_overrides
 from apigen.report import render_reasons, render_report, render_table
@@ -44,6 +44,13 @@ def _check_resume(components: Components, store: RunStore) -> None:
             f"{store.run_dir} holds a run of a different configuration (run digest {before}, now {now}). "
             "Resume only with the same generation and verification settings (speed settings such as workers, "
             "concurrency, timeouts or api_base may change); start a new run directory otherwise."
+        )
+    shard = components.cfg.shard
+    held = shard_of(previous)
+    if held != (shard.index, shard.count):
+        raise ResumeMismatch(
+            f"{store.run_dir} holds shard {held[0]} of {held[1]}, not shard {shard.index} of {shard.count}: "
+            "resume a shard only into its own directory."
         )
 
 
@@ -82,11 +89,12 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
     _check_resume(components, store)
     state = store.load(on_kept=components.chain.restore, defer_kept=True)
     pipeline = Pipeline(components.generator, components.chain, store, cfg.concurrency)
-    indexes = pipeline.pending_indexes(cfg.num_samples)
-    checks = pipeline.pending_checks(cfg.num_samples)
-    done_before = cfg.num_samples - len(indexes)
+    owned = len(shard_indexes(cfg.num_samples, cfg.shard))  # all of num_samples unless sharded
+    indexes = pipeline.pending_indexes(cfg.num_samples, cfg.shard)
+    checks = pipeline.pending_checks(cfg.num_samples, cfg.shard)
+    done_before = owned - len(indexes)
     if done_before:
-        print(f"Resuming in {store.run_dir}: {done_before} of {cfg.num_samples} samples already finished.", file=sys.stderr)
+        print(f"Resuming in {store.run_dir}: {done_before} of {owned} samples already finished.", file=sys.stderr)
     if checks:
         print(f"Verifying again {len(checks)} candidate(s) whose model calls failed in an earlier run.", file=sys.stderr)
     if indexes or checks:
@@ -101,7 +109,7 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
                               busy_s={"generate": progress.generate_busy_s, **components.chain.busy_s})
 
     store.write_manifest(manifest("running"))
-    display = ProgressDisplay(total=cfg.num_samples, done_before=done_before, state=state, progress=pipeline.progress,
+    display = ProgressDisplay(total=owned, done_before=done_before, state=state, progress=pipeline.progress,
                               stages=list(cfg.verifier.stages), local_model=any(is_local(r.model) for r in active_roles(cfg)),
                               enabled=cfg.output.progress, interval_s=cfg.output.progress_interval_s)
     pipeline.on_progress = display.sample_done
@@ -112,7 +120,8 @@ def run(cfg: Config, run_dir: str | Path, overrides: list[str] | None = None, co
             _run_in_workers(cfg, components, pipeline, store, indexes, checks, display)
         else:
             asyncio.run(display.around(pipeline.run(indexes, checks)))
-        unfinished = (indexes or checks) and (pipeline.pending_indexes(cfg.num_samples) or pipeline.pending_checks(cfg.num_samples))
+        unfinished = (indexes or checks) and (pipeline.pending_indexes(cfg.num_samples, cfg.shard)
+                                              or pipeline.pending_checks(cfg.num_samples, cfg.shard))
         status = "incomplete" if unfinished else "completed"
     except KeyboardInterrupt:
         status = "interrupted"

@@ -230,9 +230,11 @@ def read_state(run_dir: Path, state: RunState) -> RunState:
 
 
 class RunStore:
-    def __init__(self, run_dir: str | os.PathLike):
+    def __init__(self, run_dir: str | os.PathLike, create: bool = True):
+        """``create=False``: only to read (``scan``, ``read_manifest``) a directory that may not exist."""
         self.run_dir = Path(run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if create:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
         self.state = RunState()
         self._candidates: IO[bytes] | None = None
         self._verdicts: IO[bytes] | None = None
@@ -256,6 +258,13 @@ class RunStore:
             self._read_back(on_kept)
         self._candidates = open_append(self.run_dir / CANDIDATES)
         self._verdicts = open_append(self.run_dir / VERDICTS)
+        return self.state
+
+    def scan(self, on_kept: Callable[[Example], None] | None = None) -> RunState:
+        """Read the stage files back into the run state without writing anything, so that another
+        process may still be appending to them (``apigen.merge`` reads shards that still run)."""
+        self._read_back(on_kept)
+        self.state.on_kept = None
         return self.state
 
     def replay_kept(self) -> None:
@@ -313,36 +322,31 @@ class RunStore:
     def write_text(self, name: str, text: str) -> None:
         (self.run_dir / name).write_text(replace_surrogates(text), encoding="utf-8")
 
-    def kept_examples(self, below_index: int | None = None) -> Iterator[Example]:
-        """Kept examples of finished samples in (sample index, position) order, read back from
-        verdicts.jsonl one at a time; with ``below_index``, only those of samples below it."""
+    def kept_entries(self, below_index: int | None = None) -> Iterator[tuple[int, int, Example]]:
+        """(sample index, position, example) of every kept example of a finished sample, in
+        (index, position) order, read back from verdicts.jsonl one at a time; with ``below_index``,
+        only those of samples below it."""
         if not self.state.kept_rows:
             return
         if self._verdicts is not None:
             self._verdicts.flush()
         with (self.run_dir / VERDICTS).open("rb") as handle:
-            for index, _, offset in sorted(self.state.kept_rows):
+            for index, position, offset in sorted(self.state.kept_rows):
                 if below_index is not None and index >= below_index:
                     break
                 handle.seek(offset)
                 example = Outcome.from_json(handle.readline()).example
                 assert example is not None
-                yield example
+                yield index, position, example
+
+    def kept_examples(self, below_index: int | None = None) -> Iterator[Example]:
+        """Kept examples of finished samples in (sample index, position) order."""
+        return (example for _, _, example in self.kept_entries(below_index))
 
     def export_dataset(self, formats: Iterable[str], split: ApiSplit | None = None,
                        card: Callable[[ExportSummary], str] | None = None) -> Path:
-        """Rebuild dataset/ from the stage files (apigen/export/dataset.py: the Hugging Face dataset
-        plus the chosen formats, split by API when ``split`` is given, streamed), with the dataset
-        card ``card`` renders as README.md; the finished folder replaces the old one at once."""
-        target = self.run_dir / DATASET
-        staging = self.run_dir / (DATASET + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        summary = write_dataset(self.kept_examples(), staging, formats, split)
-        if card is not None:
-            (staging / "README.md").write_text(replace_surrogates(card(summary)), encoding="utf-8")
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
+        """Rebuild dataset/ from the stage files (see the module's ``export_dataset``)."""
+        target = export_dataset(self.kept_examples(), self.run_dir / DATASET, formats, split, card)
         self._export, self._checkpointed = self._export_source(formats, split), False
         return target
 
@@ -369,3 +373,20 @@ class RunStore:
         if self._candidates is not None and not self.state.open and not self._checkpointed:  # no sample half done
             checkpoint.save(self.run_dir, [CANDIDATES, VERDICTS], self.state, self._export)
 
+
+
+def export_dataset(examples: Iterable[Example], target: Path, formats: Iterable[str], split: ApiSplit | None = None,
+                   card: Callable[[ExportSummary], str] | None = None) -> Path:
+    """Write ``target`` (a run's dataset/) from examples in row order (apigen/export/dataset.py: the
+    Hugging Face dataset plus the chosen formats, split by API when ``split`` is given, streamed),
+    with the dataset card ``card`` renders as README.md; the old folder is replaced only once the
+    new one is complete."""
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    summary = write_dataset(examples, staging, formats, split)
+    if card is not None:
+        (staging / "README.md").write_text(replace_surrogates(card(summary)), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+    return target

