@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from apigen.report_data import Figures
+from apigen.report_data import DUPLICATE_STAGES, Figures, duplicate_counts
 from apigen.verify.reasons import describe
 
 
@@ -45,9 +45,6 @@ def stage_statistics(stages: list[str], generated: int, kept: int, rejected: Map
     }
 
 
-# (stage, reason, label) of the rejections the report counts as duplicates or benchmark overlap.
-DUPLICATE_REASONS = (("dedup", "duplicate_query", "exact duplicates"), ("near_dup", "near_duplicate", "near-duplicates"),
-                     ("decontaminate", "benchmark_overlap", "BFCL overlaps"))
 OVERLAPS_SHOWN = 50  # overlap matches listed in report.md (the manifest has more)
 
 
@@ -55,7 +52,7 @@ def overlap_statistics(rejected: Mapping[tuple[str, str], int], overlaps: list[d
     """Duplicate and benchmark-overlap counts, and the overlap matches (candidate query, BFCL item,
     overlap) as the decontaminate stage recorded them: the data report.md (and report.html) show."""
     return {
-        "counts": {reason: rejected.get((stage, reason), 0) for stage, reason, _ in DUPLICATE_REASONS},
+        "counts": duplicate_counts(rejected),
         "overlap_matches": [{"query": o.get("query", ""), "benchmark": o.get("benchmark", "BFCL"), "item_id": o.get("item_id", ""),
                              "question": o.get("question", ""), "overlap": o.get("overlap")} for o in overlaps],
     }
@@ -72,7 +69,7 @@ def render_duplicates_markdown(manifest: dict[str, Any]) -> str:
     data = manifest.get("duplicates") or overlap_statistics({}, [])
     chain = manifest.get("verifier", {}).get("stages")
     lines = []
-    for stage, reason, label in DUPLICATE_REASONS:
+    for stage, reason, label in DUPLICATE_STAGES:
         checked = "" if chain is None or stage in chain else " (stage not in the chain: not checked)"
         lines.append(f"- {label} (`{stage}`, `{reason}`): {data['counts'].get(reason, 0)}{checked}")
     matches = data["overlap_matches"]

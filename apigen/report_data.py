@@ -28,12 +28,19 @@ from apigen.records import Outcome
 from apigen.store import CANDIDATES, RunState, read_state
 from apigen.verify.reasons import describe
 
-# Reason codes that mark a row as a repeat of another row or of a public benchmark, counted
-# whichever stage gives them (codes not in the chain count 0).
-DUPLICATE_REASONS = ("duplicate_query", "near_duplicate", "benchmark_overlap")
+# (stage, reason, label) of the rejections both reports count as duplicates or benchmark overlap.
+DUPLICATE_STAGES = (("dedup", "duplicate_query", "exact duplicates"), ("near_dup", "near_duplicate", "near-duplicates"),
+                    ("decontaminate", "benchmark_overlap", "BFCL overlaps"))
+DUPLICATE_REASONS = tuple(reason for _, reason, _ in DUPLICATE_STAGES)
+
 KEPT_SAMPLE_SIZE = 12
 REJECTED_SAMPLE_PER_REASON = 3
 DISTINCT_SKETCH_SIZE = 8192  # exact below this many distinct n-grams, estimated (about 1% error) above
+
+
+def duplicate_counts(rejected: Mapping[tuple[str, str], int]) -> dict[str, int]:
+    """Rejected rows per duplicate reason code, from the run state's (stage, reason) counts."""
+    return {reason: rejected.get((stage, reason), 0) for stage, reason, _ in DUPLICATE_STAGES}
 HISTOGRAM_MAX_BINS = 20
 NOT_IN_CATALOG = "(not in the catalog)"
 _WORD = re.compile(r"\w+")
@@ -260,7 +267,7 @@ class _Collector:
             unique, total = counter.count(), self.ngram_totals[n]
             distinct[f"distinct_{n}"] = {"unique": unique, "total": total, "ratio": round(unique / total, 4) if total else None,
                                          "exact": counter.exact}
-        duplicates = {code: sum(c for (_, reason), c in rejected.items() if reason == code) for code in DUPLICATE_REASONS}
+        duplicates = duplicate_counts(rejected)
         rejected_sample = [row for key in sorted(self.rejected_rows, key=lambda k: -rejected.get(k, 0))
                            for row in self.rejected_rows[key].items if row["candidate_id"] not in self.replaced]
         return Figures(
