@@ -37,13 +37,14 @@ KEPT_SAMPLE_SIZE = 12
 REJECTED_SAMPLE_PER_REASON = 3
 DISTINCT_SKETCH_SIZE = 8192  # exact below this many distinct n-grams, estimated (about 1% error) above
 
+HISTOGRAM_MAX_BINS = 20
+NOT_IN_CATALOG = "(not in the catalog)"
+_WORD = re.compile(r"\w+")
+
 
 def duplicate_counts(rejected: Mapping[tuple[str, str], int]) -> dict[str, int]:
     """Rejected rows per duplicate reason code, from the run state's (stage, reason) counts."""
     return {reason: rejected.get((stage, reason), 0) for stage, reason, _ in DUPLICATE_STAGES}
-HISTOGRAM_MAX_BINS = 20
-NOT_IN_CATALOG = "(not in the catalog)"
-_WORD = re.compile(r"\w+")
 
 
 def json_type(value: Any) -> str:
