@@ -36,7 +36,6 @@ DUPLICATE_REASONS = tuple(reason for _, reason, _ in DUPLICATE_STAGES)
 KEPT_SAMPLE_SIZE = 12
 REJECTED_SAMPLE_PER_REASON = 3
 DISTINCT_SKETCH_SIZE = 8192  # exact below this many distinct n-grams, estimated (about 1% error) above
-
 HISTOGRAM_MAX_BINS = 20
 NOT_IN_CATALOG = "(not in the catalog)"
 _WORD = re.compile(r"\w+")

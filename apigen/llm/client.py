@@ -237,8 +237,7 @@ class LLMClient:
                 # An embedded model queues calls on its one thread and is bounded by max_tokens; a
                 # wall-clock limit would count the queueing, so only remote calls get one.
                 timeout = None if self.is_local else self.cfg.timeout_s + 5
-                with METER.call():  # calls in flight and request rate, for the progress display
-                    response = await self.router.send(kwargs, timeout)
+                response = await self.router.send(kwargs, timeout)
                 completion = self._to_completion(sample_id, response, time.perf_counter() - started)
                 METER.add_tokens(completion.usage.completion_tokens, self.is_local)
                 return completion

@@ -32,6 +32,7 @@ from typing import Any
 import litellm
 
 from apigen.config import ConfigError, LLMConfig
+from apigen.llm.meter import METER
 
 _RATE_LIMITED = 429
 # Faults that say "this endpoint is unwell" (not "this request is bad"): they count towards a cooldown.
@@ -115,7 +116,8 @@ class Router:
         deployment, started_round = await self._acquire()
         deployment.calls += 1
         try:
-            response = await asyncio.wait_for(litellm.acompletion(**_on(deployment, kwargs)), timeout)
+            with METER.call():  # in flight from here: a call waiting for a free slot is not
+                response = await asyncio.wait_for(litellm.acompletion(**_on(deployment, kwargs)), timeout)
         except BaseException as exc:
             self._failed(deployment, exc, started_round)
             raise
