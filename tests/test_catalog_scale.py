@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from apigen.catalog import CatalogError, load_catalog
 from apigen.catalog.spec import SpecError, validate_parameters
 from apigen.config import RangeConfig
-from apigen.records import stable_hash
+from apigen.records import ApiSpec, stable_hash
 from apigen.sampling import MULTI_API_STYLES, ApiSampler
 
 
@@ -33,13 +33,16 @@ def _openai_file(path: Path, properties: list[dict]) -> Path:
     return path
 
 
-def test_imported_xlam_catalog_loads_without_a_meta_check_per_spec(tmp_path: Path):
-    # 3,000 specs cost about 2.8 s of CPU with a meta check each; built from the type table they need none.
+def test_imported_xlam_catalog_loads_without_a_meta_check_per_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # 3,000 specs cost about 2.8 s of CPU with a meta check each; built from the type table they need
+    # none. Counted, not timed: the real check runs, and the test counts how often it is asked.
+    calls = []
+    real = Draft202012Validator.check_schema.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Draft202012Validator, "check_schema", classmethod(lambda cls, schema, *a, **k: (calls.append(1), real(cls, schema, *a, **k))[1]))
     source = _xlam_file(tmp_path / "tools.json", 3000)
-    started = time.process_time()
     catalog = load_catalog([], [{"format": "xlam", "path": str(source)}])
     assert len(catalog) == 3000
-    assert time.process_time() - started < 1.0
+    assert calls == []
 
 
 @pytest.mark.parametrize("bad, field", [
@@ -93,18 +96,14 @@ def test_draws_equal_those_of_the_whole_catalog_comparison(tmp_path: Path, count
         assert [s.name for s in sampler.sample(random.Random(seed), style)] == _reference_draw(sampler, random.Random(seed), style)
 
 
-def _mean_draw_s(sampler: ApiSampler) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        for seed in range(400):
-            sampler.sample(random.Random(seed), "multiple")
-        best = min(best, (time.process_time() - started) / 400)
-    return best
-
-
-def test_a_draw_costs_the_same_in_a_catalog_fifty_times_larger(tmp_path: Path):
-    small = load_catalog([], [{"format": "xlam", "path": str(_xlam_file(tmp_path / "small.json", 200))}])
+def test_a_draw_compares_no_specs_whatever_the_catalog_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Counted, not timed: comparing whole specs against the catalog (`s not in chosen`) made a draw
+    # in a 10,000-API catalog about 25x slower than in a 200-API one.
     large = load_catalog([], [{"format": "xlam", "path": str(_xlam_file(tmp_path / "large.json", 10000))}])
-    ratio = _mean_draw_s(ApiSampler(large, RangeConfig(2, 4), 0.0)) / _mean_draw_s(ApiSampler(small, RangeConfig(2, 4), 0.0))
-    assert ratio < 4, ratio  # comparing whole specs against the catalog made it about 25x
+    sampler = ApiSampler(large, RangeConfig(2, 4), 0.5)  # both branches: APIs of one category first, or any
+    comparisons = []
+    real_eq = ApiSpec.__eq__
+    monkeypatch.setattr(ApiSpec, "__eq__", lambda self, other: (comparisons.append(1), real_eq(self, other))[1])
+    for seed in range(400):
+        assert len(sampler.sample(random.Random(seed), "multiple")) >= 2
+    assert comparisons == []
