@@ -33,7 +33,9 @@ class Record:
     """JSON round-trip for the frozen dataclasses below."""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        # What dataclasses.asdict gives (a fresh copy: records, lists, tuples and dicts rebuilt),
+        # without its deepcopy of every leaf: a record is written for every call of a run.
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}  # type: ignore[arg-type]
 
     def to_json(self) -> str:
         # No sort_keys: arguments and schemas keep the order the model or the catalog gave them.
@@ -47,6 +49,24 @@ class Record:
     @classmethod
     def from_json(cls: type[R], text: str | bytes) -> R:
         return cls.from_dict(json.loads(text))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """A record field's value as plain JSON types, copied as ``dataclasses.asdict`` copies it."""
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 @functools.cache
@@ -94,6 +114,19 @@ def _is_record(hint: Any) -> bool:
     return isinstance(hint, type) and issubclass(hint, Record)
 
 
+def json_shape(value: Any) -> Any:
+    """A JSON value with every leaf replaced by its type name; a list by the shape of its first item."""
+    if isinstance(value, dict):
+        return {key: json_shape(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_shape(value[0])] if value else []
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string" if isinstance(value, str) else "null" if value is None else type(value).__name__
+
+
 def stable_hash(*parts: Any, length: int = 16) -> str:
     """A short, stable hex digest of JSON-serialisable parts (keys sorted: a digest, not a row)."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
@@ -138,6 +171,13 @@ class ApiSpec(Record):
     def tool_schema(self) -> dict[str, Any]:
         """The spec as shown to a model: name, description, JSON-Schema parameters."""
         return {"name": self.name, "description": self.description, "parameters": self.parameters}
+
+    def result_shape(self) -> Any:
+        """The JSON shape of this API's result, from its first example call with a result (types,
+        not values: a generator told what a function returns does not ask for more, and has no
+        values to copy); None without one."""
+        results = [e.result for e in self.examples if e.result is not None]
+        return json_shape(results[0]) if results else None
 
 
 # ----- generation --------------------------------------------------------------------------

@@ -32,6 +32,10 @@ from apigen.config import Config
 from apigen.records import GenerationFailure, Outcome, SampleRecord
 
 _POLL_S = 0.5  # how often the parent checks that its workers are alive while waiting for records
+# A worker sends its records in batches, at most this long after the first one of a batch: one
+# queue message a sample (and a wake-up of the queue's feeder thread for each) cost the worker
+# more CPU than its model call.
+_BATCH_S = 0.05
 
 
 def freeze_startup_objects() -> None:
@@ -62,25 +66,46 @@ class _Attempts:
 
 
 class _ForwardingStore:
-    """A worker's stand-in for RunStore: every record goes to the parent, which writes it."""
+    """A worker's stand-in for RunStore: every record goes to the parent, which writes it. Records
+    are sent in order, in batches (one queue message each ``_BATCH_S``) with the worker's latest
+    progress; ``flush`` sends what is left."""
 
     def __init__(self, worker: int, attempts: dict[str, int], out: Any):
         self.worker, self.out = worker, out
         self.state = _Attempts(attempts)
+        self.progress: Any = None  # the pipeline's RunProgress, sent with each batch
+        self._batch: list[tuple[str, str]] = []
 
     def append_sample(self, record: SampleRecord) -> None:
-        self.out.put(("sample", self.worker, record.to_json()))
+        self._add("sample", record.to_json())
 
     def append_failure(self, failure: GenerationFailure) -> None:
-        self.out.put(("failure", self.worker, failure.to_json()))
+        self._add("failure", failure.to_json())
 
     def append_outcome(self, outcome: Outcome) -> None:
-        self.out.put(("outcome", self.worker, outcome.to_json()))
+        self._add("outcome", outcome.to_json())
+
+    def _add(self, kind: str, line: str) -> None:
+        if not self._batch:
+            try:
+                asyncio.get_running_loop().call_later(_BATCH_S, self.flush)
+            except RuntimeError:  # outside the worker's loop: nothing would flush it later
+                self._batch.append((kind, line))
+                self.flush()
+                return
+        self._batch.append((kind, line))
+
+    def flush(self) -> None:
+        if self._batch or self.progress is not None:
+            progress = asdict(self.progress) if self.progress is not None else None
+            self.out.put(("batch", self.worker, (self._batch, progress)))
+            self._batch = []
 
 
 def _worker_main(cfg: Config, run_dir: str, worker: int, indexes: list[int], attempts: dict[str, int],
                  concurrency: int, out: Any) -> None:
     """One worker process: build, learn the kept queries of earlier runs, run its indexes."""
+    forward: _ForwardingStore | None = None
     try:
         from apigen.build import build
         from apigen.pipeline import Pipeline
@@ -91,12 +116,15 @@ def _worker_main(cfg: Config, run_dir: str, worker: int, indexes: list[int], att
         earlier.load(on_kept=components.chain.restore)
         earlier.close()
         freeze_startup_objects()
-        pipeline = Pipeline(components.generator, components.chain,
-                            _ForwardingStore(worker, attempts, out), concurrency)  # type: ignore[arg-type]
-        pipeline.on_progress = lambda p: out.put(("progress", worker, asdict(p)))
+        forward = _ForwardingStore(worker, attempts, out)
+        pipeline = Pipeline(components.generator, components.chain, forward, concurrency)  # type: ignore[arg-type]
+        forward.progress = pipeline.progress
         progress = asyncio.run(pipeline.run(indexes))
+        forward.flush()
         out.put(("done", worker, (asdict(progress), dict(components.chain.busy_s))))
     except BaseException as exc:  # reported to the parent, which stops the run with it
+        if forward is not None:
+            forward.flush()  # the records made so far are paid for: the parent writes them first
         out.put(("error", worker, (type(exc).__name__, str(exc))))
 
 
@@ -132,12 +160,14 @@ def run_in_workers(cfg: Config, store: Any, indexes: list[int],
                 if dead and out.empty():
                     raise WorkerError(f"worker {dead[0]} exited (code {processes[dead[0]].exitcode}) without finishing") from None
                 continue
-            if kind in readers:
-                record_type, append = readers[kind]
-                append(record_type.from_json(payload))
-            elif kind == "progress":
-                progress[worker] = payload
-                on_progress(progress)
+            if kind == "batch":
+                lines, latest = payload
+                for record_kind, line in lines:
+                    record_type, append = readers[record_kind]
+                    append(record_type.from_json(line))
+                if latest is not None:
+                    progress[worker] = latest
+                    on_progress(progress)
             elif kind == "done":
                 progress[worker], worker_busy = payload
                 for name, seconds in worker_busy.items():

@@ -76,7 +76,7 @@ def run_apigen(base: str, inflight: int, samples: int, judge: bool, workers: int
     """(request rate, CPU ms per request of the run's processes, requests)."""
     stages = "[format,dedup,semantic]" if judge else "[format,dedup]"
     with tempfile.TemporaryDirectory() as run_dir:
-        args = ["llm=openai_compatible", f"llm.api_base={base}/v1", "llm.model=openai/fake-model", "llm.preflight=false",
+        args = ["llm=openai_compatible", f"llm.api_base={base}/v1", "llm.model=hosted_vllm/fake-model", "llm.preflight=false",
                 f"catalog.paths=[{ROOT / 'tests' / 'data' / 'calc_catalog.py'}]", "catalog.apis=[divide]",
                 "sampler=simple_only", f"verifier.stages={stages}", f"num_samples={samples}",
                 f"concurrency={inflight}", f"workers={workers}", "output.progress=false", "output.formats=[]",

@@ -194,7 +194,7 @@ def test_engine_settings_of_the_default_local_llm_are_set_from_the_command_line(
 def test_a_local_block_for_a_remote_model_fails_naming_the_key():
     with pytest.raises(ConfigError, match=r"llm\.local: .* 'openai/gpt-4o-mini'.*llm=openai"):
         build(compose_config(["llm.model=openai/gpt-4o-mini"]))
-    with pytest.raises(ConfigError, match=r"judge\.local: .* 'openai/local-model'"):
+    with pytest.raises(ConfigError, match=r"judge\.local: .* 'hosted_vllm/local-model'"):
         build(compose_config(["judge=local", *REMOTE]))
     # a judge sharing the generator's loaded model cannot have other engine settings
     with pytest.raises(ConfigError, match=r"judge\.local: the judge runs the generator's model"):

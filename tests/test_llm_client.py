@@ -8,7 +8,7 @@ import time
 import litellm
 import pytest
 
-from apigen.config import LLMConfig
+from apigen.config import DeploymentConfig, LLMConfig
 from apigen.llm.client import LLMClient, LLMFatalError, classify
 
 from conftest import FakeLLMServer
@@ -234,3 +234,19 @@ def test_the_price_of_a_known_model_is_litellms_own_and_is_not_computed_a_second
     assert known.usage.cost_usd == pytest.approx(expected)
     assert unknown.usage.cost_usd is None  # a model without a price: the cost is not known
     assert priced == []
+
+
+def test_a_model_litellm_cannot_price_is_registered_at_price_zero_and_its_cost_stays_unknown():
+    """For a model missing from litellm's map, litellm searched the whole map on every call; the
+    client registers it once (price 0), and still reports its cost as unknown, not as 0."""
+    with FakeLLMServer({"generator": ["one", "two"]}) as server:
+        unpriced = _client(server, model="hosted_vllm/apigen-unpriced-model")
+        assert unpriced.unpriced and "hosted_vllm/apigen-unpriced-model" in litellm.model_cost
+        first = asyncio.run(unpriced.complete("s1", MESSAGES))
+        mixed = _client(server, model="openai/gpt-4o-mini", deployments=[
+            DeploymentConfig(api_base=server.api_base),
+            DeploymentConfig(api_base=server.api_base, model="hosted_vllm/apigen-other-model", order=1)])
+        second = asyncio.run(mixed.complete("s2", MESSAGES))
+    assert first.error is None and first.usage.cost_usd is None
+    assert not mixed.unpriced and "hosted_vllm/apigen-other-model" not in litellm.model_cost  # one priced model: left as is
+    assert second.usage.cost_usd is not None and second.usage.cost_usd > 0
