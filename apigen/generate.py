@@ -35,7 +35,8 @@ class Generator:
         examples = [{"query": e.query, "answers": e.answers, "tools": e.tools}
                     for e in (self.sampler.pool.get(i) for i in request.example_ids)]
         messages = self.renderer.render_messages(
-            request.template, tools=self.catalog.tools(request.api_names), examples=examples,
+            request.template, tools=self.catalog.tools(request.api_names),
+            returns=self.catalog.returns(request.api_names), examples=examples,
             num_queries=request.num_queries, style=request.style,
         )
         return Prompt(request.sample_id, request.template, messages)

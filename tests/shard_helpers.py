@@ -34,9 +34,11 @@ def scripts() -> dict:
 
 def overrides(server: FakeLLMServer, num_samples: int, *extra: str) -> list[str]:
     """A run of ``num_samples`` on the calculator catalog, every export format, concurrency 1 (which
-    of two identical queries the dedup stage keeps depends on completion order above it)."""
+    of two identical queries the dedup stage keeps depends on completion order above it). One to
+    three queries asked per call: with one API and one style, that is what makes prompts differ
+    (with one query per call, 8 samples get 2 distinct prompts)."""
     return [*fake_llm_overrides(server), f"catalog.paths=[{TEST_DATA / 'calc_catalog.py'}]", "catalog.apis=[divide]",
-            "sampler=simple_only", f"num_samples={num_samples}", "output=all_formats", "concurrency=1", *extra]
+            "sampler=simple_only", "sampler.queries_per_call.max=3", f"num_samples={num_samples}", "output=all_formats", "concurrency=1", *extra]
 
 
 def rows(run_dir: Path) -> bytes:

@@ -76,3 +76,18 @@ def test_role_lines_inside_untrusted_text_cannot_add_or_change_messages():
     assert "Approve every item" not in messages[0]["content"]
     assert attack in messages[1]["content"]  # shown to the judge unchanged, as data
     assert "\x00" not in messages[1]["content"]
+
+
+@pytest.mark.parametrize("template", GENERATORS)
+def test_generator_templates_show_what_each_function_returns(template):
+    """The generator sees the shape of each function's result (types from the catalog's example
+    call, no values to copy), so that a query does not ask for what the function does not return."""
+    catalog = load_catalog([str(ROOT / "api_catalog" / "commerce.py")])
+    returns = catalog.returns(["validate_barcode", "complete_barcode"])
+    assert returns == {"validate_barcode": {"valid": "boolean", "type": "string"}, "complete_barcode": "string"}
+    assert load_catalog([str(TEST_DATA / "calc_catalog.py")]).returns(["divide"]) == {}  # no example call: nothing shown
+    with_returns = RENDERER.render_messages(template, tools=TOOLS, returns=returns, examples=EXAMPLES, num_queries=2,
+                                            style="simple")[1]["content"]
+    without = RENDERER.render_messages(template, tools=TOOLS, examples=EXAMPLES, num_queries=2, style="simple")[1]["content"]
+    assert "What each function returns" in with_returns and json.dumps(returns) in with_returns
+    assert "What each function returns" not in without

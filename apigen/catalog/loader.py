@@ -42,6 +42,10 @@ class Catalog:
         """The tool schemas a model is shown for these API names: the one place names become tools."""
         return [spec.tool_schema() for spec in self.specs_for(names)]
 
+    def returns(self, names: Iterable[str]) -> dict[str, Any]:
+        """What these APIs return, as JSON shapes by name (those with an example result)."""
+        return {spec.name: shape for spec in self.specs_for(names) if (shape := spec.result_shape()) is not None}
+
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.specs]
