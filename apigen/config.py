@@ -256,16 +256,18 @@ class SemanticVerifierConfig:
     committee: List[JudgeMemberConfig] = field(default_factory=list)
 
 
-GROUNDING_MODES = ("flag", "reject", "reject_numbers")
+GROUNDING_MODES = ("flag", "reject", "reject_numbers", "reject_made_up")
 
 
 @dataclass
 class GroundingVerifierConfig:
     # What a call value not found in the query does (docs/VERIFICATION.md, Grounding):
     # "flag": the candidate passes and its verdict lists the value; "reject": ungrounded_value;
-    # "reject_numbers" (measured best for the embedded model): ungrounded_number when a number,
-    # date or time is untraced, other untraced values (inferred strings) flagged.
-    mode: str = "reject_numbers"
+    # "reject_numbers": ungrounded_number when a number, date or time is untraced, other untraced
+    # values (inferred strings) flagged; "reject_made_up" (measured best for the embedded model):
+    # reject_numbers, plus ungrounded_call (a call with two or more values, none in the query) and
+    # ungrounded_literal (an untraced string of 16+ characters sharing no word with the query).
+    mode: str = "reject_made_up"
 
 
 @dataclass

@@ -172,9 +172,8 @@ def test_flag_mode_passes_with_the_values_recorded():
     assert clean.passed and clean.data["flagged"] is False and clean.detail == ""
 
 
-def test_reject_numbers_is_the_default_and_rejects_only_numbers_and_dates():
-    stage = stage_for(None)
-    assert stage.mode == "reject_numbers"
+def test_reject_numbers_rejects_only_numbers_and_dates():
+    stage = stage_for("reject_numbers")
     invented = asyncio.run(stage.check(candidate([10, 20, 80]), StageContext()))
     assert (invented.passed, invented.reason) == (False, "ungrounded_number")
     assert invented.detail == "not found in the query: call 0 normalize_min_max.values: 20"
@@ -239,3 +238,32 @@ def test_numbers_written_together_or_as_month_names_are_traced(query, arguments)
 def test_a_month_number_the_query_does_not_name_stays_untraced():
     assert untraced_values("What is the zodiac sign for November 21st?", (ToolCall("f", {"month": 10, "day": 21}),), {}) \
         == {"call 0 f.month": [10]}
+
+
+def test_reject_made_up_is_the_default_and_also_rejects_made_up_calls_and_long_literals():
+    """Rows the default chain kept in a real run, each wrong: a second call the query never asks
+    for, and a chess position for "the given FEN"; an inferred string is still only flagged."""
+    stage = stage_for(None)
+    assert stage.mode == "reject_made_up"
+    extra = Candidate("s-6", "s", 0, "parallel", ("are_anagrams",), "Are 'listen' and 'silent' anagrams?",
+                      (ToolCall("are_anagrams", {"first": "listen", "second": "silent"}),
+                       ToolCall("are_anagrams", {"first": "hello", "second": "world"})))
+    verdict = asyncio.run(stage.check(extra, StageContext()))
+    assert (verdict.passed, verdict.reason) == (False, "ungrounded_call")
+    assert "call 1 are_anagrams" in verdict.detail and "call 0" not in verdict.detail.split(";")[0]
+    fen = Candidate("s-7", "s", 0, "simple", ("validate_chess_fen",), "Is the given FEN string valid for a chess board?",
+                    (ToolCall("validate_chess_fen", {"fen": "rnbqkbnr/pppppppp/8/8/8/PPPPPPPP/RNBQKBNR"}),))
+    verdict = asyncio.run(stage.check(fen, StageContext()))
+    assert (verdict.passed, verdict.reason) == (False, "ungrounded_literal")
+    # the same FEN written in the query is traced; a long inferred value sharing the query's words is flagged only
+    stated = Candidate("s-8", "s", 0, "simple", ("validate_chess_fen",),
+                       "Is the FEN 'rnbqkbnr/pppppppp/8/8/8/PPPPPPPP/RNBQKBNR' valid?", fen.calls)
+    assert asyncio.run(stage.check(stated, StageContext())).passed
+    zone = Candidate("s-9", "s", 0, "simple", ("timezone_offset",), "What is the UTC offset of New York on 2024-07-15?",
+                     (ToolCall("timezone_offset", {"zone": "America/New_York", "date": "2024-07-15"}),))
+    zoned = asyncio.run(stage.check(zone, StageContext()))
+    assert zoned.passed and zoned.data["flagged"] and zoned.data["untraced"] == {"call 0 timezone_offset.zone": ["America/New_York"]}
+    # one inferred value is not a made-up call (one value, and the other one is in the query)
+    water = Candidate("s-10", "s", 0, "simple", ("molar_mass",), "What is the molar mass of water?",
+                      (ToolCall("molar_mass", {"formula": "H2O"}),))
+    assert asyncio.run(stage.check(water, StageContext())).passed

@@ -102,11 +102,25 @@ class Trace:
 
     untraced: dict[str, list[Any]] = field(default_factory=dict)
     exempt: dict[str, list[Any]] = field(default_factory=dict)
+    traced: int = 0  # values found in the query (defaults not counted)
+    # Calls with at least MADE_UP_CALL_VALUES values to trace and none found in the query.
+    calls_made_up: list[str] = field(default_factory=list)
+    # Untraced strings of at least MADE_UP_LITERAL_CHARS characters sharing no word with the query.
+    literals_made_up: dict[str, list[str]] = field(default_factory=dict)
 
     def numbers(self) -> dict[str, list[Any]]:
         """The untraced values that are numbers or dates (numeric strings included)."""
         found = {path: [v for v in values if is_numeric(v)] for path, values in self.untraced.items()}
         return {path: values for path, values in found.items() if values}
+
+
+# Inference fills in one value ("H2O" for water, "EUR" for euros), not a whole call: a call whose
+# two or more values all miss the query is a call the query does not ask for ("hello", "world"
+# added to "Are 'listen' and 'silent' anagrams?").
+MADE_UP_CALL_VALUES = 2
+# A long literal cannot be inferred from a query that shares none of its words (a chess FEN for
+# "Is the given FEN string valid?"); "America/New_York" for "New York" shares "new" and "york".
+MADE_UP_LITERAL_CHARS = 16
 
 
 def is_numeric(value: Any) -> bool:
@@ -174,7 +188,9 @@ def _trace_value(value: Any, schema: dict | None, facts: QueryFacts, path: str, 
     elif isinstance(value, dict):
         for key, inner in value.items():
             _trace_value(inner, property_schema(schema, key), facts, f"{path}.{key}", trace)
-    elif not _traced(value, facts) and not documented_default(value, schema):
+    elif _traced(value, facts):
+        trace.traced += 1
+    elif not documented_default(value, schema):
         trace.untraced.setdefault(path, []).append(value)
 
 
@@ -188,9 +204,21 @@ def trace_calls(query: str, calls: Sequence[ToolCall], schemas: Mapping[str, dic
         if not isinstance(call.arguments, dict):
             trace.untraced.setdefault(f"call {i} {call.name}", []).append(call.arguments)
             continue
+        traced_before, untraced_before = trace.traced, _untraced_count(trace)
         for arg, value in call.arguments.items():
             _trace_value(value, property_schema(schema, arg), facts, f"call {i} {call.name}.{arg}", trace)
+        if trace.traced == traced_before and _untraced_count(trace) - untraced_before >= MADE_UP_CALL_VALUES:
+            trace.calls_made_up.append(f"call {i} {call.name}")
+    for path, values in trace.untraced.items():
+        literals = [v for v in values if isinstance(v, str) and len(v) >= MADE_UP_LITERAL_CHARS
+                    and not set(tokens(v)) & set(facts.words)]
+        if literals:
+            trace.literals_made_up[path] = literals
     return trace
+
+
+def _untraced_count(trace: Trace) -> int:
+    return sum(len(values) for values in trace.untraced.values())
 
 
 def untraced_values(query: str, calls: Sequence[ToolCall], schemas: Mapping[str, dict]) -> dict[str, list[Any]]:
@@ -216,8 +244,9 @@ class GroundingStage:
             trace = trace_calls(candidate.query, candidate.calls, self.catalog.parameters(c.name for c in candidate.calls))
         except Exception as exc:  # a checker bug must reject the candidate, not end the run
             return Verdict(candidate.candidate_id, self.name, False, "checker_error", f"{type(exc).__name__}: {exc}")
-        numbers = trace.numbers() if self.mode == "reject_numbers" else {}
-        flagged = bool(trace.untraced) and self.mode != "reject" and not numbers
+        numbers = trace.numbers() if self.mode in ("reject_numbers", "reject_made_up") else {}
+        made_up = self.mode == "reject_made_up" and (trace.calls_made_up or trace.literals_made_up)
+        flagged = bool(trace.untraced) and self.mode != "reject" and not numbers and not made_up
         context.untraced = trace.untraced
         data: dict[str, Any] = {"untraced": trace.untraced, "mode": self.mode, "flagged": flagged}
         if trace.exempt:
@@ -226,6 +255,11 @@ class GroundingStage:
             return Verdict(candidate.candidate_id, self.name, False, "ungrounded_value", _describe(trace.untraced), data)
         if numbers:
             return Verdict(candidate.candidate_id, self.name, False, "ungrounded_number", _describe(numbers), data)
+        if made_up and trace.calls_made_up:
+            detail = "no value found in the query: " + ", ".join(trace.calls_made_up) + "; " + _describe(trace.untraced)
+            return Verdict(candidate.candidate_id, self.name, False, "ungrounded_call", detail[:400], data)
+        if made_up:
+            return Verdict(candidate.candidate_id, self.name, False, "ungrounded_literal", _describe(trace.literals_made_up), data)
         return Verdict(candidate.candidate_id, self.name, True, "ok", _describe(trace.untraced) if flagged else "", data)
 
 

@@ -48,7 +48,12 @@ REASONS: tuple[Reason, ...] = (
     Reason("merge", "cross_shard_duplicate", "another shard kept the same query for an earlier sample; dropped by the merge"),
     # The grounding stage (GroundingStage; not in the default chain).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
-    Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query (verifier.grounding.mode=reject_numbers)"),
+    Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query "
+           "(verifier.grounding.mode=reject_numbers or reject_made_up)"),
+    Reason("grounding", "ungrounded_call", "a call has two or more values and none is found in the query "
+           "(verifier.grounding.mode=reject_made_up)"),
+    Reason("grounding", "ungrounded_literal", "an untraced string of 16 or more characters shares no word with the "
+           "query (verifier.grounding.mode=reject_made_up)"),
     Reason("grounding", "checker_error", "the grounding check itself failed (a bug; the candidate is rejected)"),
     # Stage 2: running every call (ExecutionStage, apigen/execution: SandboxPool, supervisor, sandbox_worker, HttpExecutor).
     Reason("execution", "unknown_function", "the called function is not in the catalog"),
