@@ -87,7 +87,7 @@ def run_distilabel(python: Path, base: str, rows: int, inflight: int) -> tuple[i
 def run_apigen(base: str, rows: int, inflight: int, workers: int) -> tuple[int, float, float]:
     stats(base, reset=True)
     with tempfile.TemporaryDirectory() as run_dir:
-        args = ["llm=openai_compatible", f"llm.api_base={base}/v1", "llm.model=openai/fake-model", "llm.preflight=false",
+        args = ["llm=openai_compatible", f"llm.api_base={base}/v1", "llm.model=hosted_vllm/fake-model", "llm.preflight=false",
                 f"catalog.paths=[{ROOT / 'tests' / 'data' / 'calc_catalog.py'}]", "catalog.apis=[divide]",
                 "sampler=simple_only", "verifier.stages=[format,dedup,semantic]", f"num_samples={rows}",
                 f"concurrency={inflight}", f"workers={workers}", "output.progress=false", "output.formats=[]",
