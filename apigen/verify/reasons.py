@@ -46,7 +46,7 @@ REASONS: tuple[Reason, ...] = (
            "verifier.decontaminate.threshold; the detail names the BFCL item)"),
     # Merging shards (apigen/merge.py): counted in a merge's totals, never by a run.
     Reason("merge", "cross_shard_duplicate", "another shard kept the same query for an earlier sample; dropped by the merge"),
-    # The grounding stage (GroundingStage; not in the default chain).
+    # The grounding stage (GroundingStage; in the default chain in mode reject_made_up).
     Reason("grounding", "ungrounded_value", "a call value is not found in the query (verifier.grounding.mode=reject)"),
     Reason("grounding", "ungrounded_number", "a number or date in a call is not found in the query "
            "(verifier.grounding.mode=reject_numbers or reject_made_up)"),
