@@ -75,10 +75,11 @@ def _after_last_newline(path: Path, chunk: int = 1 << 16) -> int:
     return 0
 
 
-def append_record(handle: IO[bytes], record: Record) -> int:
-    """Write one record as one line and flush it; returns the line's byte offset."""
+def append_record(handle: IO[bytes], record: Record, line: str | None = None) -> int:
+    """Write one record as one line and flush it; returns the line's byte offset. ``line`` is the
+    record's JSON when the caller has it already (a worker process wrote it)."""
     offset = handle.tell()
-    handle.write(escape_surrogates(record.to_json()).encode("utf-8") + b"\n")
+    handle.write(escape_surrogates(record.to_json() if line is None else line).encode("utf-8") + b"\n")
     handle.flush()
     return offset
 
@@ -291,10 +292,10 @@ class RunStore:
                                "move it away to resume from the stage files")
         return manifest
 
-    def append_sample(self, record: SampleRecord) -> None:
+    def append_sample(self, record: SampleRecord, line: str | None = None) -> None:
         self._checkpointed = False
         assert self._candidates is not None, "RunStore.load() first"
-        self.state.add_sample(record, append_record(self._candidates, record))
+        self.state.add_sample(record, append_record(self._candidates, record, line))
 
     def pending_candidate(self, candidate_id: str) -> Candidate:
         """A candidate to verify again, read back from its sample's line in candidates.jsonl."""
@@ -305,16 +306,16 @@ class RunStore:
             record = SampleRecord.from_json(handle.readline())
         return next(c for c in record.candidates if c.candidate_id == candidate_id)
 
-    def append_failure(self, failure: GenerationFailure) -> None:
+    def append_failure(self, failure: GenerationFailure, line: str | None = None) -> None:
         """A failed generation call: after its retries (the sample stays unfinished), or refused
         (the sample is finished by its SampleRecord without candidates)."""
         with open_append(self.run_dir / ERRORS) as handle:
-            append_record(handle, failure)
+            append_record(handle, failure, line)
 
-    def append_outcome(self, outcome: Outcome) -> None:
+    def append_outcome(self, outcome: Outcome, line: str | None = None) -> None:
         self._checkpointed = False
         assert self._verdicts is not None, "RunStore.load() first"
-        self.state.add_outcome(outcome, append_record(self._verdicts, outcome))
+        self.state.add_outcome(outcome, append_record(self._verdicts, outcome, line))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json_atomic(self.run_dir / MANIFEST, manifest)

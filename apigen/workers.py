@@ -149,7 +149,7 @@ def run_in_workers(cfg: Config, store: Any, indexes: list[int],
     progress: dict[int, dict[str, Any]] = {}
     busy: dict[str, float] = {}
     running = set(range(count))
-    readers: dict[str, tuple[Any, Callable[[Any], None]]] = {"sample": (SampleRecord, store.append_sample), "failure": (GenerationFailure, store.append_failure),
+    readers: dict[str, tuple[Any, Callable[[Any, str], None]]] = {"sample": (SampleRecord, store.append_sample), "failure": (GenerationFailure, store.append_failure),
                "outcome": (Outcome, store.append_outcome)}
     try:
         while running:
@@ -164,7 +164,7 @@ def run_in_workers(cfg: Config, store: Any, indexes: list[int],
                 lines, latest = payload
                 for record_kind, line in lines:
                     record_type, append = readers[record_kind]
-                    append(record_type.from_json(line))
+                    append(record_type.from_json(line), line)  # written as the worker wrote it
                 if latest is not None:
                     progress[worker] = latest
                     on_progress(progress)
