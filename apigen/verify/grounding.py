@@ -209,9 +209,10 @@ def trace_calls(query: str, calls: Sequence[ToolCall], schemas: Mapping[str, dic
             _trace_value(value, property_schema(schema, arg), facts, f"call {i} {call.name}.{arg}", trace)
         if trace.traced == traced_before and _untraced_count(trace) - untraced_before >= MADE_UP_CALL_VALUES:
             trace.calls_made_up.append(f"call {i} {call.name}")
+    query_words = set(facts.words)
     for path, values in trace.untraced.items():
         literals = [v for v in values if isinstance(v, str) and len(v) >= MADE_UP_LITERAL_CHARS
-                    and not set(tokens(v)) & set(facts.words)]
+                    and query_words.isdisjoint(tokens(v))]
         if literals:
             trace.literals_made_up[path] = literals
     return trace
